@@ -1,0 +1,96 @@
+import { existsSync } from 'node:fs';
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+const int = (def: number, min = 0, max = 600_000) => z.coerce.number().int().min(min).max(max).default(def);
+const bool = (def: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no'])
+    .default(def ? 'true' : 'false')
+    .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/** Every setting of the agent worker, read from the environment once at start-up. */
+export const AgentConfigSchema = z.object({
+  /** LiveKit server the worker registers with. @defaultValue ws://127.0.0.1:7880 */
+  LIVEKIT_URL: z.string().url().default('ws://127.0.0.1:7880'),
+  /** @defaultValue devkey */
+  LIVEKIT_API_KEY: z.string().min(1).default('devkey'),
+  /** @defaultValue secret */
+  LIVEKIT_API_SECRET: z.string().min(1).default('secret'),
+  /** Base URL of the Troupe API the agent reports turns to. @defaultValue http://127.0.0.1:3000 */
+  API_URL: z.string().url().default('http://127.0.0.1:3000'),
+  /** Enables OpenAI for STT, LLM and TTS (or an OpenAI-compatible server via the base URLs). */
+  OPENAI_API_KEY: optionalString,
+  /** Base URL for all three OpenAI-compatible stages; the per-stage URLs below override it. */
+  OPENAI_BASE_URL: optionalString,
+  /** OpenAI-compatible chat server (e.g. Ollama `http://127.0.0.1:11434/v1`, vLLM). */
+  LLM_BASE_URL: optionalString,
+  LLM_API_KEY: optionalString,
+  /** @defaultValue gpt-4.1-mini */
+  LLM_MODEL: z.string().min(1).default('gpt-4.1-mini'),
+  /** OpenAI-compatible transcription server (e.g. speaches). */
+  STT_BASE_URL: optionalString,
+  STT_API_KEY: optionalString,
+  /** @defaultValue gpt-4o-mini-transcribe */
+  STT_MODEL: z.string().min(1).default('gpt-4o-mini-transcribe'),
+  /** OpenAI-compatible speech server (e.g. Kokoro-FastAPI). */
+  TTS_BASE_URL: optionalString,
+  TTS_API_KEY: optionalString,
+  /** @defaultValue gpt-4o-mini-tts */
+  TTS_MODEL: z.string().min(1).default('gpt-4o-mini-tts'),
+  /** Enables ElevenLabs TTS for characters that have an ElevenLabs voice. */
+  ELEVENLABS_API_KEY: optionalString,
+  ELEVENLABS_BASE_URL: optionalString,
+  /** @defaultValue eleven_flash_v2_5 */
+  ELEVENLABS_MODEL: z.string().min(1).default('eleven_flash_v2_5'),
+  /** `vad`: end of turn after VAD silence + endpointing delay. `local-model`: LiveKit's local
+   *  end-of-turn model (turn-detector-v1-mini) decides. Never the cloud. @defaultValue vad */
+  TURN_DETECTION: z.enum(['vad', 'local-model']).default('vad'),
+  /** Silence the VAD needs before it reports the end of speech. @defaultValue 300 */
+  VAD_MIN_SILENCE_MS: int(300, 50, 5000),
+  /** Minimum wait after end of speech before the turn is committed. @defaultValue 500 */
+  ENDPOINTING_MIN_DELAY_MS: int(500, 0, 10_000),
+  /** @defaultValue 3000 */
+  ENDPOINTING_MAX_DELAY_MS: int(3000, 0, 30_000),
+  /** Speech the caller must produce before the character is cut off. @defaultValue 400 */
+  INTERRUPTION_MIN_DURATION_MS: int(400, 0, 5000),
+  /** An interruption with no transcript after this long is false: the reply resumes. @defaultValue 2000 */
+  FALSE_INTERRUPTION_TIMEOUT_MS: int(2000, 100, 30_000),
+  /** @defaultValue true */
+  PREEMPTIVE_GENERATION: bool(true),
+  /** Barge-in is ignored for this long after the character starts speaking, while the caller's
+   *  echo canceller converges; 0 disables. @defaultValue 3000 */
+  AEC_WARMUP_MS: int(3000, 0, 10_000),
+  /** Health server of the worker. @defaultValue 127.0.0.1 */
+  AGENT_HTTP_HOST: z.string().default('127.0.0.1'),
+  /** @defaultValue 8081 */
+  AGENT_HTTP_PORT: int(8081, 1, 65_535),
+  /** Pre-forked job processes (~180 MB each). @defaultValue 1 */
+  AGENT_IDLE_PROCESSES: int(1, 0, 16),
+  /** @defaultValue info */
+  LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
+});
+
+export type AgentConfig = z.infer<typeof AgentConfigSchema>;
+
+/** Parses the environment; throws an error that names every bad variable. */
+export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
+  // An empty variable (as in a copied .env.example) means "use the default".
+  const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
+  const parsed = AgentConfigSchema.safeParse(set);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new Error(`invalid agent configuration:\n${lines.join('\n')}`);
+  }
+  return parsed.data;
+}
+
+/** Loads `.env` from the working directory when present, then parses the environment. */
+export function loadAgentConfigFromProcess(): AgentConfig {
+  if (existsSync('.env')) process.loadEnvFile('.env');
+  return loadAgentConfig(process.env);
+}

@@ -1,0 +1,99 @@
+import { type JobContext, type JobProcess, type VAD, defineAgent, log, voice } from '@livekit/agents';
+import * as silero from '@livekit/agents-plugin-silero';
+import { AgentAttributes, DispatchMetadata } from '../protocol/index.ts';
+import { agentApiToken } from '../protocol/internal.ts';
+import { type AgentConfig, loadAgentConfigFromProcess } from './config.ts';
+import { CompanionAgent } from './conversation/companion.ts';
+import { type TurnTakingOptions, createCompanionSession } from './conversation/session.ts';
+import { buildProviders } from './providers/index.ts';
+import { ApiReporter } from './reporting/api-reporter.ts';
+import { followTurns } from './reporting/turns.ts';
+
+/** How long a finished job keeps retrying undelivered turns before it gives up and logs them. */
+const REPORT_FLUSH_TIMEOUT_MS = 15_000;
+
+export function turnTakingFromConfig(config: AgentConfig): Partial<TurnTakingOptions> {
+  return {
+    turnDetection: config.TURN_DETECTION,
+    endpointingMinDelayMs: config.ENDPOINTING_MIN_DELAY_MS,
+    endpointingMaxDelayMs: config.ENDPOINTING_MAX_DELAY_MS,
+    interruptionMinDurationMs: config.INTERRUPTION_MIN_DURATION_MS,
+    falseInterruptionTimeoutMs: config.FALSE_INTERRUPTION_TIMEOUT_MS,
+    preemptiveGeneration: config.PREEMPTIVE_GENERATION,
+    aecWarmupMs: config.AEC_WARMUP_MS === 0 ? null : config.AEC_WARMUP_MS,
+  };
+}
+
+export function parseDispatchMetadata(raw: string | undefined): DispatchMetadata {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw ?? '');
+  } catch {
+    throw new Error('agent dispatch has no JSON metadata: dispatch through POST /api/sessions');
+  }
+  return DispatchMetadata.parse(json);
+}
+
+/** One job per room: the companion named in the dispatch talks with the caller. */
+export default defineAgent({
+  prewarm: async (proc: JobProcess) => {
+    const config = loadAgentConfigFromProcess();
+    proc.userData.vad = await silero.VAD.load({ minSilenceDuration: config.VAD_MIN_SILENCE_MS });
+  },
+  entry: async (ctx: JobContext) => {
+    const config = loadAgentConfigFromProcess();
+    const meta = parseDispatchMetadata(ctx.job.metadata);
+    const { character } = meta;
+    const logger = log().child({
+      sessionId: meta.sessionId,
+      room: ctx.job.room?.name,
+      character: character.id,
+    });
+    const vad = ctx.proc.userData.vad as VAD;
+
+    const providers = buildProviders(character, config, vad);
+    logger.info(
+      { providers: providers.info },
+      providers.info.offline ? 'companion starting on offline providers' : 'companion starting',
+    );
+
+    const reporter = new ApiReporter({
+      apiUrl: config.API_URL,
+      token: agentApiToken(config.LIVEKIT_API_SECRET),
+      sessionId: meta.sessionId,
+      logger,
+    });
+    ctx.addShutdownCallback(async () => {
+      if (!(await reporter.flush(REPORT_FLUSH_TIMEOUT_MS))) reporter.close();
+    });
+
+    const agent = new CompanionAgent(character);
+    const session = createCompanionSession(providers, vad, turnTakingFromConfig(config));
+    followTurns(
+      session,
+      {
+        sessionId: meta.sessionId,
+        callerIdentity: meta.callerIdentity,
+        callerName: meta.callerName,
+        characterId: character.id,
+        characterName: character.name,
+      },
+      (turn) => reporter.reportTurn(turn),
+      () => agent.recentGenerations,
+    );
+    session.on(voice.AgentSessionEventTypes.Close, () => ctx.shutdown('session closed'));
+
+    await ctx.connect();
+    await ctx.room.localParticipant?.setAttributes({
+      [AgentAttributes.offline]: String(providers.info.offline),
+      [AgentAttributes.providers]: JSON.stringify(providers.info),
+      [AgentAttributes.characterId]: character.id,
+    });
+    reporter.reportStatus({ status: 'active', providers: providers.info });
+    await session.start({
+      agent,
+      room: ctx.room,
+      inputOptions: { participantIdentity: meta.callerIdentity },
+    });
+  },
+});

@@ -1,0 +1,77 @@
+import { llm, stt, tts, type VAD } from '@livekit/agents';
+import type { Character, ProviderInfo } from '../../protocol/index.ts';
+import type { AgentConfig } from '../config.ts';
+import { createElevenLabsTTS } from './elevenlabs/index.ts';
+import { EspeakTTS, PersonaBrain, PocketsphinxSTT } from './offline/index.ts';
+import { createOpenAILLM, createOpenAISTT, createOpenAITTS, endpointFor } from './openai/index.ts';
+
+/** The three models a character speaks through, and a description of them for logs and the UI. */
+export interface CharacterProviders {
+  stt: stt.STT;
+  llm: llm.LLM;
+  tts: tts.TTS;
+  info: ProviderInfo;
+}
+
+interface Chain<T> {
+  instances: T[];
+  labels: string[];
+}
+
+function chain<T>(...entries: Array<[T | undefined, string]>): Chain<T> {
+  const present = entries.filter((e): e is [T, string] => e[0] !== undefined);
+  return { instances: present.map((e) => e[0]), labels: present.map((e) => e[1]) };
+}
+
+/**
+ * Builds the character's STT, LLM and TTS from configuration. Each configured provider is backed by
+ * the offline one through the framework's FallbackAdapter, so a failing provider degrades the call
+ * instead of ending it; with nothing configured the offline providers run alone.
+ */
+export function buildProviders(character: Character, config: AgentConfig, vad: VAD): CharacterProviders {
+  const sttEndpoint = endpointFor(config, 'STT');
+  const llmEndpoint = endpointFor(config, 'LLM');
+  const ttsEndpoint = endpointFor(config, 'TTS');
+
+  const sttChain = chain<stt.STT>(
+    [sttEndpoint && createOpenAISTT(sttEndpoint, config.STT_MODEL), `openai-compatible:${config.STT_MODEL}`],
+    [new PocketsphinxSTT(), 'offline:pocketsphinx'],
+  );
+  const llmChain = chain<llm.LLM>(
+    [llmEndpoint && createOpenAILLM(llmEndpoint, config.LLM_MODEL), `openai-compatible:${config.LLM_MODEL}`],
+    [new PersonaBrain(character), 'offline:persona-brain'],
+  );
+  const ttsChain = chain<tts.TTS>(
+    [
+      createElevenLabsTTS(config, character.voice.elevenlabs.voiceId),
+      `elevenlabs:${config.ELEVENLABS_MODEL}`,
+    ],
+    [
+      ttsEndpoint && createOpenAITTS(ttsEndpoint, config.TTS_MODEL, character.voice.openai.voice),
+      `openai-compatible:${config.TTS_MODEL}`,
+    ],
+    [new EspeakTTS({ voice: character.voice.espeak }), 'offline:espeak-ng'],
+  );
+
+  const primaries = [sttChain.labels[0], llmChain.labels[0], ttsChain.labels[0]];
+  return {
+    stt:
+      sttChain.instances.length === 1
+        ? sttChain.instances[0]!
+        : new stt.FallbackAdapter({ sttInstances: sttChain.instances, vad }),
+    llm:
+      llmChain.instances.length === 1
+        ? llmChain.instances[0]!
+        : new llm.FallbackAdapter({ llms: llmChain.instances }),
+    tts:
+      ttsChain.instances.length === 1
+        ? ttsChain.instances[0]!
+        : new tts.FallbackAdapter({ ttsInstances: ttsChain.instances }),
+    info: {
+      stt: sttChain.labels.join(' → '),
+      llm: llmChain.labels.join(' → '),
+      tts: ttsChain.labels.join(' → '),
+      offline: primaries.some((label) => label?.startsWith('offline:')),
+    },
+  };
+}

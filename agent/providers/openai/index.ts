@@ -1,0 +1,36 @@
+import * as openai from '@livekit/agents-plugin-openai';
+import type { AgentConfig } from '../../config.ts';
+
+/** Connection settings of one OpenAI-compatible stage, or undefined when the stage is not configured. */
+export interface OpenAIEndpoint {
+  apiKey: string;
+  baseURL?: string;
+}
+
+/**
+ * A stage is configured when it has a key or a base URL of its own (local servers such as Ollama
+ * or speaches need no key, but the OpenAI client insists on one string, so a placeholder is used).
+ */
+export function endpointFor(config: AgentConfig, stage: 'LLM' | 'STT' | 'TTS'): OpenAIEndpoint | undefined {
+  const baseURL = config[`${stage}_BASE_URL`] ?? config.OPENAI_BASE_URL;
+  const apiKey = config[`${stage}_API_KEY`] ?? config.OPENAI_API_KEY;
+  if (!apiKey && !baseURL) return undefined;
+  return { apiKey: apiKey ?? 'not-needed', ...(baseURL ? { baseURL } : {}) };
+}
+
+export function createOpenAILLM(endpoint: OpenAIEndpoint, model: string): openai.LLM {
+  return new openai.LLM({ ...endpoint, model });
+}
+
+/**
+ * Posts each VAD-segmented utterance to `/audio/transcriptions`. The realtime WebSocket mode is
+ * OpenAI-only; the file endpoint is what OpenAI-compatible servers (speaches, vLLM) implement.
+ */
+export function createOpenAISTT(endpoint: OpenAIEndpoint, model: string): openai.STT {
+  return new openai.STT({ ...endpoint, model, useRealtime: false, language: 'en' });
+}
+
+export function createOpenAITTS(endpoint: OpenAIEndpoint, model: string, voice: string): openai.TTS {
+  // The plugin types voice as OpenAI's own list; compatible servers (Kokoro) accept other names.
+  return new openai.TTS({ ...endpoint, model, voice: voice as openai.TTSOptions['voice'] });
+}

@@ -1,0 +1,145 @@
+import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
+import { loadApiConfig } from '../../api/config.ts';
+import { type RunningApi, startApi } from '../../api/main.ts';
+import { type Turn, SessionDetail } from '../../protocol/index.ts';
+import { agentApiToken } from '../../protocol/internal.ts';
+import { freeTcpPort } from '../../scripts/livekit-server.ts';
+import { ApiReporter } from './api-reporter.ts';
+
+// The agent's reports against the real API on embedded PGlite: nothing lost while the API is
+// down, nothing written twice when a response is lost after the write.
+
+const SECRET = 'reporter-test-secret';
+let api: RunningApi | undefined;
+afterEach(async () => {
+  await api?.close();
+  api = undefined;
+});
+
+async function runApi(port: number, pgliteDir = 'memory://'): Promise<RunningApi> {
+  const config = loadApiConfig({
+    PORT: String(port),
+    PGLITE_DIR: pgliteDir,
+    LIVEKIT_API_SECRET: SECRET,
+    LOG_LEVEL: 'silent',
+  });
+  return startApi(config);
+}
+
+async function newSession(base: string): Promise<string> {
+  const res = await fetch(`${base}/api/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ mode: 'call', characterId: 'marigold' }),
+  });
+  return ((await res.json()) as { sessionId: string }).sessionId;
+}
+
+function turn(i: number): Turn {
+  const t = new Date(Date.UTC(2026, 0, 1, 12, 0, i)).toISOString();
+  return {
+    id: randomUUID(),
+    role: i % 2 ? 'assistant' : 'user',
+    speaker: i % 2 ? 'marigold' : 'caller-1',
+    speakerName: i % 2 ? 'Marigold' : 'Caller',
+    text: `turn ${i}`,
+    heardText: `turn ${i}`,
+    interrupted: false,
+    startedAt: t,
+    endedAt: t,
+    metrics: { eouDelayMs: 1, sttDelayMs: 2, llmTtftMs: 3, ttsTtfbMs: 4, voiceToVoiceMs: 5 },
+  };
+}
+
+async function transcript(base: string, sessionId: string) {
+  const res = await fetch(`${base}/api/sessions/${sessionId}`);
+  const body: unknown = await res.json();
+  expect(res.status, JSON.stringify(body)).toBe(200);
+  return SessionDetail.parse(body).transcript;
+}
+
+describe('ApiReporter', () => {
+  it('when the API is down while turns happen, then they all arrive once it is back', async () => {
+    const port = await freeTcpPort();
+    // A session must exist first: start the API, create it, stop the API (data kept on disk).
+    const dataDir = mkdtempSync(join(tmpdir(), 'troupe-reporter-'));
+    onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
+    api = await runApi(port, dataDir);
+    const base = api.url;
+    const sessionId = await newSession(base);
+    await api.close();
+
+    const reporter = new ApiReporter({
+      apiUrl: base,
+      token: agentApiToken(SECRET),
+      sessionId,
+      initialBackoffMs: 50,
+    });
+    const turns = [0, 1, 2, 3, 4].map(turn);
+    turns.forEach((t) => reporter.reportTurn(t));
+    expect(await reporter.flush(300)).toBe(false);
+    expect(reporter.pending).toBe(5);
+
+    api = await runApi(port, dataDir);
+    expect(await reporter.flush(20_000)).toBe(true);
+    const stored = await transcript(base, sessionId);
+    expect(stored.map((t) => t.id)).toEqual(turns.map((t) => t.id));
+    expect(stored[1]!.metrics).toEqual(turns[1]!.metrics);
+  });
+
+  it('when a response is lost after the write, then the retry does not store the turn twice', async () => {
+    api = await runApi(0);
+    const sessionId = await newSession(api.url);
+    const target = new URL(api.url);
+    let dropped = 0;
+    // Forwards every request; for the first one, hangs up instead of passing the response back.
+    const proxy = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      const upstream = await fetch(`${api!.url}${req.url}`, {
+        method: req.method,
+        headers: { 'content-type': 'application/json', authorization: req.headers.authorization ?? '' },
+        body: Buffer.concat(chunks),
+      });
+      const body = await upstream.text();
+      if (dropped++ === 0) return req.socket.destroy();
+      res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(body);
+    });
+    proxy.listen(0, target.hostname);
+    await once(proxy, 'listening');
+    const proxyUrl = `http://${target.hostname}:${(proxy.address() as AddressInfo).port}`;
+    try {
+      const reporter = new ApiReporter({
+        apiUrl: proxyUrl,
+        token: agentApiToken(SECRET),
+        sessionId,
+        initialBackoffMs: 20,
+      });
+      const t = turn(0);
+      reporter.reportTurn(t);
+      expect(await reporter.flush(10_000)).toBe(true);
+      expect(dropped).toBe(2);
+      expect((await transcript(api.url, sessionId)).filter((s) => s.id === t.id)).toHaveLength(1);
+    } finally {
+      proxy.closeAllConnections();
+      proxy.close();
+    }
+  });
+
+  it('when the API refuses a report for good, then it is counted and the queue moves on', async () => {
+    api = await runApi(0);
+    const sessionId = await newSession(api.url);
+    const reporter = new ApiReporter({ apiUrl: api.url, token: 'forged', sessionId, initialBackoffMs: 20 });
+    reporter.reportTurn(turn(0));
+    expect(await reporter.flush(10_000)).toBe(true);
+    expect(reporter.rejected).toBe(1);
+    expect(reporter.delivered).toBe(0);
+  });
+});

@@ -1,0 +1,151 @@
+/** The slice of a pino logger the reporter uses (the framework's and ours differ in version). */
+export interface ReporterLogger {
+  warn(obj: object, msg: string): void;
+  error(obj: object, msg: string): void;
+}
+import type { SessionStatusReport, Turn } from '../../protocol/index.ts';
+
+export interface ApiReporterOptions {
+  /** Base URL of the Troupe API, e.g. `http://127.0.0.1:3000`. */
+  apiUrl: string;
+  /** Bearer token for `/api/internal/*`. */
+  token: string;
+  sessionId: string;
+  /** First retry delay; doubles up to `maxBackoffMs`. @defaultValue 200 */
+  initialBackoffMs: number;
+  /** @defaultValue 5000 */
+  maxBackoffMs: number;
+  /** Per-request timeout. @defaultValue 5000 */
+  requestTimeoutMs: number;
+  logger?: ReporterLogger;
+}
+
+export const defaultApiReporterOptions = {
+  initialBackoffMs: 200,
+  maxBackoffMs: 5000,
+  requestTimeoutMs: 5000,
+} satisfies Partial<ApiReporterOptions>;
+
+type Report = { kind: 'status'; body: SessionStatusReport } | { kind: 'turn'; body: Turn };
+
+/** A response that retrying can change: network failures, timeouts, 408, 429 and 5xx. */
+export function isRetryable(status: number | 'network'): boolean {
+  return status === 'network' || status === 408 || status === 429 || status >= 500;
+}
+
+/**
+ * Sends a session's status and turns to the API in order. While the API is unreachable, reports
+ * wait in memory and are retried with exponential backoff; turn ids are idempotency keys, so a
+ * report that reached the API before its response was lost is not written twice.
+ */
+export class ApiReporter {
+  readonly #opts: ApiReporterOptions;
+  readonly #queue: Report[] = [];
+  #draining: Promise<void> | undefined;
+  #closed = false;
+  #wake: (() => void) | undefined;
+  /** Reports the API acknowledged. */
+  delivered = 0;
+  /** Reports the API refused for good (a contract bug); logged with their content. */
+  rejected = 0;
+
+  constructor(
+    opts: Pick<ApiReporterOptions, 'apiUrl' | 'token' | 'sessionId'> & Partial<ApiReporterOptions>,
+  ) {
+    this.#opts = { ...defaultApiReporterOptions, ...opts };
+  }
+
+  get pending(): number {
+    return this.#queue.length;
+  }
+
+  reportStatus(body: SessionStatusReport): void {
+    this.#enqueue({ kind: 'status', body });
+  }
+
+  reportTurn(body: Turn): void {
+    this.#enqueue({ kind: 'turn', body });
+  }
+
+  /** Resolves true once everything queued so far is delivered, false if `timeoutMs` passes first. */
+  async flush(timeoutMs: number): Promise<boolean> {
+    if (!this.#draining) return this.#queue.length === 0;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((r) => (timer = setTimeout(() => r(false), timeoutMs)));
+    const done = this.#draining.then(() => true as const);
+    const result = await Promise.race([done, timedOut]);
+    clearTimeout(timer);
+    return result;
+  }
+
+  /** Stops retrying; whatever is still queued is logged so it can be recovered from the logs. */
+  close(): void {
+    this.#closed = true;
+    this.#wake?.();
+    for (const report of this.#queue.splice(0)) {
+      this.#opts.logger?.error({ report: report.kind, pii: { body: report.body } }, 'report not delivered');
+    }
+  }
+
+  #enqueue(report: Report): void {
+    if (this.#closed) {
+      this.#opts.logger?.error({ report: report.kind, pii: { body: report.body } }, 'report after close');
+      return;
+    }
+    this.#queue.push(report);
+    this.#draining ??= this.#drain().finally(() => (this.#draining = undefined));
+  }
+
+  async #drain(): Promise<void> {
+    let backoff = this.#opts.initialBackoffMs;
+    while (this.#queue.length > 0 && !this.#closed) {
+      const report = this.#queue[0]!;
+      const status = await this.#send(report);
+      if (status === 'ok' || status === 'final') {
+        this.#queue.shift();
+        backoff = this.#opts.initialBackoffMs;
+        continue;
+      }
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, backoff);
+        this.#wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      backoff = Math.min(backoff * 2, this.#opts.maxBackoffMs);
+    }
+  }
+
+  async #send(report: Report): Promise<'ok' | 'retry' | 'final'> {
+    const { apiUrl, sessionId, token, requestTimeoutMs, logger } = this.#opts;
+    const path = report.kind === 'status' ? 'status' : 'turns';
+    const url = `${apiUrl}/api/internal/sessions/${sessionId}/${path}`;
+    let status: number | 'network';
+    try {
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify(report.body),
+        signal: AbortSignal.timeout(requestTimeoutMs),
+      });
+      await res.arrayBuffer();
+      status = res.status;
+    } catch (err) {
+      status = 'network';
+      logger?.warn({ report: report.kind, err: (err as Error).message }, 'api unreachable, will retry');
+    }
+    if (status !== 'network' && status < 300) {
+      this.delivered++;
+      return 'ok';
+    }
+    if (isRetryable(status)) {
+      if (status !== 'network')
+        logger?.warn({ report: report.kind, status }, 'api refused report, will retry');
+      return 'retry';
+    }
+    this.rejected++;
+    logger?.error({ report: report.kind, status, pii: { body: report.body } }, 'api rejected report');
+    return 'final';
+  }
+}

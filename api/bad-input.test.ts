@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dbKinds } from '../db/testing.ts';
+import { ErrorBody } from '../protocol/index.ts';
+import { API_SECRET, SESSION, badInputCases } from './bad-input.cases.ts';
+import { send, startTestApi, type TestApi } from './testing.ts';
+
+describe.each(dbKinds)('bad input against %s', (kind) => {
+  let api: TestApi;
+  let sessionId: string;
+
+  beforeAll(async () => {
+    // Nothing listens on port 9: ending a session must not depend on LiveKit answering.
+    api = await startTestApi(kind, {
+      LIVEKIT_URL: 'ws://127.0.0.1:9',
+      LIVEKIT_API_SECRET: API_SECRET,
+      BODY_LIMIT: '64kb',
+    });
+    const res = await send(api.url, '/api/sessions', { body: { mode: 'call', characterId: 'test-ada' } });
+    expect(res.status, res.text).toBe(201);
+    sessionId = (res.body as { sessionId: string }).sessionId;
+  });
+  afterAll(async () => {
+    await api?.stop();
+  });
+
+  it.each(badInputCases().map((c) => [c.name, c] as const))(
+    'when %s, then the answer is the exact error',
+    async (_name, c) => {
+      const res = await send(api.url, c.path.replace(SESSION, sessionId), c.opts);
+      expect(res.status, res.text).toBe(c.status);
+      const body = ErrorBody.parse(res.body);
+      expect(body.error.code).toBe(c.code);
+      expect(res.text).not.toMatch(/at .+\.ts:\d+/);
+      if (c.code === 'validation_failed')
+        expect(body.error.details).toMatchObject({ issues: expect.any(Array) });
+    },
+  );
+
+  it('when a bad request body is sent, then the validation issues name the field and do not echo its value', async () => {
+    const res = await send(api.url, '/api/sessions', { body: { mode: 'call', characterId: 'Sekrit Value' } });
+    expect(res.status).toBe(400);
+    const issues = (ErrorBody.parse(res.body).error.details as { issues: { path: string[] }[] }).issues;
+    expect(issues.map((i) => i.path)).toContainEqual(['characterId']);
+    expect(res.text).not.toContain('Sekrit Value');
+  });
+
+  it('when bad input was sent, then the session it targeted is unchanged', async () => {
+    const res = await send(api.url, `/api/sessions/${sessionId}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ status: 'created', transcript: [] });
+  });
+});

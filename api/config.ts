@@ -1,0 +1,151 @@
+import { existsSync } from 'node:fs';
+import { isAbsolute, resolve } from 'node:path';
+import { z } from 'zod';
+
+/** Relative directories in the config are resolved against the project root, not the cwd. */
+export const projectRoot = resolve(import.meta.dirname, '..');
+
+/** The API's whole configuration, read once from the environment at start-up. */
+export interface ApiConfig {
+  /** `PORT`: HTTP port; 0 picks a free one. @defaultValue 3000 */
+  port: number;
+  /** `HOST`: interface to bind; `0.0.0.0` in a container. @defaultValue '127.0.0.1' */
+  host: string;
+  /** `DATABASE_URL`: a `postgres://` URL; unset means embedded PGlite. @defaultValue undefined */
+  databaseUrl: string | undefined;
+  /** `PGLITE_DIR`: PGlite data directory, or `memory://`. @defaultValue 'data/pglite' */
+  pgliteDir: string;
+  /** `LIVEKIT_URL`: the LiveKit server the API itself calls (room service). @defaultValue 'ws://127.0.0.1:7880' */
+  livekitUrl: string;
+  /** `LIVEKIT_PUBLIC_URL`: the LiveKit URL handed to browsers. @defaultValue the value of `LIVEKIT_URL` */
+  livekitPublicUrl: string;
+  /** `LIVEKIT_API_KEY`. @defaultValue 'devkey' (livekit-server `--dev`) */
+  livekitApiKey: string;
+  /** `LIVEKIT_API_SECRET`; also the root of the agent's API token. @defaultValue 'secret' (livekit-server `--dev`) */
+  livekitApiSecret: string;
+  /** `LOG_LEVEL`: pino level. @defaultValue 'info' */
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** `WEB_DIST_DIR`: the built web client, served with an SPA fallback when present. @defaultValue 'web/dist' */
+  webDistDir: string;
+  /** `WEB_PUBLIC_DIR`: served instead (avatars) when the client is not built. @defaultValue 'web/public' */
+  webPublicDir: string;
+  /** `BODY_LIMIT`: largest JSON body, e.g. `64kb`, `1mb`, or bytes. @defaultValue 65536 (`64kb`) */
+  bodyLimitBytes: number;
+  /** `ROOM_TOKEN_TTL`: lifetime of a caller's room token, e.g. `2h`, `30m`, or seconds. @defaultValue 7200000 (`2h`) */
+  roomTokenTtlMs: number;
+}
+
+const sizeUnits: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2 };
+const durationUnits: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+const byteSize = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^\d+(b|kb|mb)?$/, 'must be a size such as 64kb, 1mb or 65536')
+  .transform((v) => {
+    const [, n = '0', unit = 'b'] = /^(\d+)([a-z]*)$/.exec(v) ?? [];
+    return Number(n) * (sizeUnits[unit] ?? 1);
+  })
+  .pipe(
+    z
+      .number()
+      .int()
+      .min(1024, 'must be at least 1kb')
+      .max(100 * 1024 ** 2, 'must be at most 100mb'),
+  );
+
+const duration = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^\d+(s|m|h|d)?$/, 'must be a duration such as 2h, 30m or 7200 (seconds)')
+  .transform((v) => {
+    const [, n = '0', unit = 's'] = /^(\d+)([a-z]*)$/.exec(v) ?? [];
+    return Number(n) * (durationUnits[unit] ?? 1000);
+  })
+  .pipe(
+    z
+      .number()
+      .int()
+      .min(60_000, 'must be at least 1 minute')
+      .max(7 * 86_400_000, 'must be at most 7 days'),
+  );
+
+const livekitUrl = z.url({
+  protocol: /^(wss?|https?)$/,
+  error: 'must be a ws://, wss://, http:// or https:// URL',
+});
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+/** An empty variable (as written by `KEY=` in a .env file) means "unset". */
+const optional = <T extends z.ZodType>(schema: T) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
+
+const EnvSchema = z.object({
+  PORT: optional(z.coerce.number().int().min(0).max(65_535)).default(3000),
+  HOST: optional(nonEmpty).default('127.0.0.1'),
+  DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })),
+  PGLITE_DIR: optional(nonEmpty).default('data/pglite'),
+  LIVEKIT_URL: optional(livekitUrl).default('ws://127.0.0.1:7880'),
+  LIVEKIT_PUBLIC_URL: optional(livekitUrl),
+  LIVEKIT_API_KEY: optional(nonEmpty).default('devkey'),
+  LIVEKIT_API_SECRET: optional(nonEmpty).default('secret'),
+  LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
+  WEB_DIST_DIR: optional(nonEmpty).default('web/dist'),
+  WEB_PUBLIC_DIR: optional(nonEmpty).default('web/public'),
+  BODY_LIMIT: optional(byteSize).default(64 * 1024),
+  ROOM_TOKEN_TTL: optional(duration).default(2 * 3_600_000),
+});
+
+export class ConfigError extends Error {
+  constructor(readonly issues: readonly { variable: string; message: string }[]) {
+    super(`invalid configuration:\n${issues.map((i) => `  ${i.variable}: ${i.message}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Validates an environment. Pure: no file or process access. Throws ConfigError naming each bad variable. */
+export function loadApiConfig(env: Record<string, string | undefined>): ApiConfig {
+  const parsed = EnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(
+      parsed.error.issues.map((i) => ({
+        variable: String(i.path[0] ?? '(environment)'),
+        message: i.message,
+      })),
+    );
+  }
+  const e = parsed.data;
+  const dir = (p: string) => (p.startsWith('memory://') || isAbsolute(p) ? p : resolve(projectRoot, p));
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL,
+    pgliteDir: dir(e.PGLITE_DIR),
+    livekitUrl: e.LIVEKIT_URL,
+    livekitPublicUrl: e.LIVEKIT_PUBLIC_URL ?? e.LIVEKIT_URL,
+    livekitApiKey: e.LIVEKIT_API_KEY,
+    livekitApiSecret: e.LIVEKIT_API_SECRET,
+    logLevel: e.LOG_LEVEL,
+    webDistDir: dir(e.WEB_DIST_DIR),
+    webPublicDir: dir(e.WEB_PUBLIC_DIR),
+    bodyLimitBytes: e.BODY_LIMIT,
+    roomTokenTtlMs: e.ROOM_TOKEN_TTL,
+  };
+}
+
+/**
+ * Reads the process environment, after loading `.env` from the project root when one exists
+ * (variables already set win). Exits with a message naming the variable when one is malformed.
+ */
+export function readApiConfigOrExit(): ApiConfig {
+  const envFile = resolve(projectRoot, '.env');
+  if (existsSync(envFile)) process.loadEnvFile(envFile);
+  try {
+    return loadApiConfig(process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`troupe api: ${err.message}\n`);
+    process.exit(1);
+  }
+}

@@ -1,0 +1,51 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Router, type RequestHandler } from 'express';
+import { ProviderInfo, SessionStatusReport, TurnMetrics, TurnReport } from '../../protocol/index.ts';
+import { agentApiToken } from '../../protocol/internal.ts';
+import { ConflictError, NotFoundError, UnauthorizedError, parseOrThrow } from '../errors.ts';
+import type { SessionService } from '../services/sessions.ts';
+import { sessionIdParam } from './params.ts';
+
+// Reports come from our own agent: an unknown field means the two sides disagree, so it is refused.
+const StrictStatusReport = SessionStatusReport.extend({ providers: ProviderInfo.strict() }).strict();
+const StrictTurnReport = TurnReport.extend({ metrics: TurnMetrics.strict() }).strict();
+
+/** Accepts only `Authorization: Bearer <agentApiToken(secret)>`, compared in constant time. */
+export function requireAgentToken(livekitApiSecret: string): RequestHandler {
+  const expected = Buffer.from(agentApiToken(livekitApiSecret));
+  return (req, _res, next) => {
+    const match = /^Bearer[ ]+(\S+)\s*$/i.exec(req.headers.authorization ?? '');
+    const given = Buffer.from(match?.[1] ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw new UnauthorizedError();
+    next();
+  };
+}
+
+/** The agent's reports, mounted under `/api/internal` behind requireAgentToken. */
+export function internalRouter(sessions: SessionService): Router {
+  const router = Router();
+  router.post('/sessions/:id/status', async (req, res) => {
+    const id = sessionIdParam(req.params.id);
+    const report = parseOrThrow(StrictStatusReport, req.body, 'status report');
+    if (!(await sessions.reportStatus(id, report, req.log))) throw new NotFoundError('session not found');
+    res.status(204).end();
+  });
+  router.post('/sessions/:id/turns', async (req, res) => {
+    const id = sessionIdParam(req.params.id);
+    const turn = parseOrThrow(StrictTurnReport, req.body, 'turn report');
+    const outcome = await sessions.recordTurn(id, turn, req.log);
+    switch (outcome.kind) {
+      case 'created':
+        res.status(201).json(outcome.turn);
+        return;
+      case 'exists':
+        res.status(200).json(outcome.turn);
+        return;
+      case 'other_session':
+        throw new ConflictError('turn id already belongs to another session');
+      case 'no_session':
+        throw new NotFoundError('session not found');
+    }
+  });
+  return router;
+}

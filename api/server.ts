@@ -1,0 +1,73 @@
+import { once } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+import { createDb, migrate, type DbHandle } from '../db/client.ts';
+import { seedCharacters } from '../db/seed.ts';
+import { builtInCharacters } from '../db/seed/companions.ts';
+import type { Character } from '../protocol/index.ts';
+import { createApp } from './app.ts';
+import type { ApiConfig } from './config.ts';
+import { createLogger } from './logger.ts';
+
+export interface StartApiOptions {
+  /** @defaultValue a pino logger at `config.logLevel` writing to stdout */
+  logger: Logger;
+  /** Characters upserted at start. @defaultValue builtInCharacters */
+  characters: readonly Character[];
+  /** In-flight requests get this long after close() before their connections are cut. @defaultValue 5000 */
+  shutdownGraceMs: number;
+}
+
+export interface RunningApi {
+  /** `http://host:port` with the port actually bound (useful with `PORT=0`). */
+  url: string;
+  port: number;
+  db: DbHandle;
+  /** Stops accepting connections, waits for in-flight requests (up to the grace period), closes the database. */
+  close(): Promise<void>;
+}
+
+/** Opens and migrates the database, seeds the built-in characters and listens. */
+export async function startApi(config: ApiConfig, opts: Partial<StartApiOptions> = {}): Promise<RunningApi> {
+  const logger = opts.logger ?? createLogger(config);
+  const db = await createDb({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir });
+  try {
+    await migrate(db);
+    const seeded = await seedCharacters(db.db, opts.characters ?? builtInCharacters);
+    logger.info({ database: db.kind, characters: seeded }, 'database ready');
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const app = createApp({ db, config, logger });
+  const server = app.listen(config.port, config.host);
+  try {
+    await Promise.race([
+      once(server, 'listening'),
+      once(server, 'error').then(([err]) => Promise.reject(err)),
+    ]);
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    db,
+    close: () => (closing ??= shutdown(server, db, opts.shutdownGraceMs ?? 5000)),
+  };
+}
+
+async function shutdown(server: Server, db: DbHandle, graceMs: number): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  const timer = setTimeout(() => server.closeAllConnections(), graceMs);
+  await closed;
+  clearTimeout(timer);
+  await db.close();
+}

@@ -1,0 +1,109 @@
+import {
+  AccessToken,
+  RoomAgentDispatch,
+  RoomConfiguration,
+  RoomServiceClient,
+  ServerError,
+} from 'livekit-server-sdk';
+import { AGENT_NAME, DispatchMetadata } from '../../protocol/index.ts';
+
+export interface LivekitServiceOptions {
+  /** LiveKit server the API calls (ws:// is turned into http:// by the SDK). @defaultValue 'ws://127.0.0.1:7880' */
+  url: string;
+  /** @defaultValue 'devkey' */
+  apiKey: string;
+  /** @defaultValue 'secret' */
+  apiSecret: string;
+  /** Lifetime of a caller's room token. @defaultValue 7200000 (2 h) */
+  roomTokenTtlMs: number;
+  /** Give up on a room-service call after this long, so an unreachable server cannot hang a request. @defaultValue 5000 */
+  requestTimeoutMs: number;
+}
+
+export const defaultLivekitServiceOptions: LivekitServiceOptions = {
+  url: 'ws://127.0.0.1:7880',
+  apiKey: 'devkey',
+  apiSecret: 'secret',
+  roomTokenTtlMs: 2 * 3_600_000,
+  requestTimeoutMs: 5000,
+};
+
+export interface CallerTokenRequest {
+  room: string;
+  identity: string;
+  name: string;
+  /** Sent to the agent with the explicit dispatch the token's room configuration carries. */
+  dispatch: DispatchMetadata;
+}
+
+/** What became of a room the API asked LiveKit to close. */
+export type DeleteRoomOutcome = 'deleted' | 'not_found';
+
+/** A room-service call failed for a reason a retry may fix (network, timeout, 5xx). */
+export class LivekitUnavailableError extends Error {
+  readonly retryable = true;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'LivekitUnavailableError';
+  }
+}
+
+/** Token minting (no network) and the room service (network). */
+export class LivekitService {
+  readonly options: LivekitServiceOptions;
+  private readonly rooms: RoomServiceClient;
+
+  constructor(opts: Partial<LivekitServiceOptions> = {}) {
+    this.options = { ...defaultLivekitServiceOptions, ...opts };
+    this.rooms = new RoomServiceClient(this.options.url, this.options.apiKey, this.options.apiSecret, {
+      requestTimeout: Math.max(1, Math.ceil(this.options.requestTimeoutMs / 1000)),
+    });
+  }
+
+  /**
+   * A join token for one caller. Its room configuration dispatches AGENT_NAME with the session's
+   * metadata when the room is created, so the API never has to reach LiveKit to start a call.
+   */
+  async callerToken(req: CallerTokenRequest): Promise<string> {
+    const at = new AccessToken(this.options.apiKey, this.options.apiSecret, {
+      identity: req.identity,
+      name: req.name,
+      ttl: Math.max(1, Math.floor(this.options.roomTokenTtlMs / 1000)),
+    });
+    at.addGrant({
+      roomJoin: true,
+      room: req.room,
+      canPublish: true,
+      canSubscribe: true,
+      canPublishData: true,
+    });
+    at.roomConfig = new RoomConfiguration({
+      agents: [
+        new RoomAgentDispatch({
+          agentName: AGENT_NAME,
+          metadata: JSON.stringify(DispatchMetadata.parse(req.dispatch)),
+        }),
+      ],
+    });
+    return at.toJwt();
+  }
+
+  /** Closes a room, disconnecting everyone in it (the agent's job ends with it). */
+  async deleteRoom(room: string): Promise<DeleteRoomOutcome> {
+    try {
+      await this.rooms.deleteRoom(room);
+      return 'deleted';
+    } catch (err) {
+      if (err instanceof ServerError && (err.status === 404 || err.code === 'not_found')) return 'not_found';
+      throw new LivekitUnavailableError(`LiveKit room service failed: ${describe(err)}`, { cause: err });
+    }
+  }
+}
+
+function describe(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = err.cause instanceof Error ? `: ${err.cause.message}` : '';
+    return `${err.message}${cause}`;
+  }
+  return String(err);
+}

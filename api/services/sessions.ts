@@ -1,0 +1,230 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import type { Db } from '../../db/client.ts';
+import { messages, sessions } from '../../db/schema.ts';
+import type {
+  CreateSessionRequest,
+  CreateSessionResponse,
+  DispatchMetadata,
+  SessionDetail,
+  SessionStatusReport,
+  Turn,
+} from '../../protocol/index.ts';
+import { NotFoundError } from '../errors.ts';
+import type { CharacterRepository } from './characters.ts';
+import { LivekitUnavailableError, type LivekitService } from './livekit.ts';
+
+type SessionRow = typeof sessions.$inferSelect;
+type MessageRow = typeof messages.$inferSelect;
+
+export interface SessionServiceDeps {
+  db: Db;
+  characters: CharacterRepository;
+  livekit: LivekitService;
+  /** The LiveKit URL returned to browsers. */
+  livekitPublicUrl: string;
+}
+
+/** What happened to a reported turn; reports are idempotent by turn id. */
+export type TurnOutcome =
+  | { kind: 'created'; turn: Turn }
+  | { kind: 'exists'; turn: Turn }
+  | { kind: 'other_session' }
+  | { kind: 'no_session' };
+
+export const roomNameFor = (sessionId: string): string => `call-${sessionId}`;
+const DEFAULT_CALLER_NAME = 'Caller';
+
+/** Sessions and their transcripts. The API is the only writer; the agent reports through it. */
+export class SessionService {
+  constructor(private readonly deps: SessionServiceDeps) {}
+
+  /** Writes the session and mints the caller's token, whose room configuration dispatches the agent. */
+  async create(req: CreateSessionRequest, log: Logger): Promise<CreateSessionResponse> {
+    const characterId = req.characterId ?? req.characterIds?.[0];
+    const character = characterId ? await this.deps.characters.get(characterId) : undefined;
+    if (!character) throw new NotFoundError(`character ${characterId ?? ''} not found`);
+
+    const sessionId = randomUUID();
+    const roomName = roomNameFor(sessionId);
+    const callerIdentity = `caller-${randomBytes(5).toString('hex')}`;
+    const callerName = req.displayName ?? DEFAULT_CALLER_NAME;
+    await this.deps.db.insert(sessions).values({
+      id: sessionId,
+      mode: req.mode,
+      characterId: character.id,
+      roomName,
+      callerIdentity,
+      callerName,
+    });
+    const dispatch: DispatchMetadata = { sessionId, mode: req.mode, character, callerIdentity, callerName };
+    const token = await this.deps.livekit.callerToken({
+      room: roomName,
+      identity: callerIdentity,
+      name: callerName,
+      dispatch,
+    });
+    log.info(
+      { sessionId, room: roomName, character: character.id, pii: { callerIdentity, callerName } },
+      'session created',
+    );
+    return {
+      sessionId,
+      roomName,
+      url: this.deps.livekitPublicUrl,
+      token,
+      identity: callerIdentity,
+      character,
+    };
+  }
+
+  async get(id: string): Promise<SessionDetail | undefined> {
+    const [row] = await this.deps.db.select().from(sessions).where(eq(sessions.id, id)).limit(1);
+    if (!row) return undefined;
+    const turns = await this.deps.db
+      .select()
+      .from(messages)
+      .where(eq(messages.sessionId, id))
+      .orderBy(asc(messages.startedAt), asc(messages.createdAt), asc(messages.id));
+    return toSessionDetail(row, turns);
+  }
+
+  /**
+   * Marks the session ended (once: a second call keeps the first endedAt) and closes its room.
+   * A room that is already gone is fine; an unreachable LiveKit is logged and does not stop the end.
+   */
+  async end(id: string, log: Logger): Promise<SessionDetail | undefined> {
+    const [row] = await this.deps.db
+      .update(sessions)
+      .set({
+        status: 'ended',
+        endedAt: sql`now()`,
+        // Computed by the database so that both instants come from the same clock.
+        durationMs: sql`greatest(0, round(extract(epoch from (now() - coalesce(${sessions.startedAt}, ${sessions.createdAt}))) * 1000))::integer`,
+      })
+      .where(and(eq(sessions.id, id), isNull(sessions.endedAt)))
+      .returning({ roomName: sessions.roomName });
+    const roomName = row?.roomName ?? (await this.roomNameOf(id));
+    if (!roomName) return undefined;
+    const sessionLog = log.child({ sessionId: id, room: roomName });
+    if (row) sessionLog.info('session ended');
+    try {
+      const outcome = await this.deps.livekit.deleteRoom(roomName);
+      sessionLog.debug({ outcome }, 'room closed');
+    } catch (err) {
+      if (!(err instanceof LivekitUnavailableError)) throw err;
+      sessionLog.warn({ reason: err.message }, 'could not close room; the session is ended anyway');
+    }
+    return this.get(id);
+  }
+
+  /** The agent's start report: active unless already ended, startedAt set once, providers recorded. */
+  async reportStatus(id: string, report: SessionStatusReport, log: Logger): Promise<boolean> {
+    const ended = sql`${sessions.status} = 'ended'`;
+    const updated = await this.deps.db
+      .update(sessions)
+      .set({
+        providers: report.providers,
+        status: sql`case when ${ended} then ${sessions.status} else 'active' end`,
+        // An ended session keeps a null startedAt rather than one later than its endedAt.
+        startedAt: sql`case when ${ended} then ${sessions.startedAt} else coalesce(${sessions.startedAt}, now()) end`,
+      })
+      .where(eq(sessions.id, id))
+      .returning({ id: sessions.id });
+    if (updated.length > 0)
+      log.info({ sessionId: id, providers: report.providers }, 'session status reported');
+    return updated.length > 0;
+  }
+
+  /** Stores one turn; the same turn id reported again for the same session writes nothing. */
+  async recordTurn(sessionId: string, turn: Turn, log: Logger): Promise<TurnOutcome> {
+    const [session] = await this.deps.db
+      .select({ id: sessions.id })
+      .from(sessions)
+      .where(eq(sessions.id, sessionId))
+      .limit(1);
+    if (!session) return { kind: 'no_session' };
+    const [inserted] = await this.deps.db
+      .insert(messages)
+      .values({
+        id: turn.id,
+        sessionId,
+        role: turn.role,
+        speaker: turn.speaker,
+        speakerName: turn.speakerName,
+        text: turn.text,
+        heardText: turn.heardText,
+        interrupted: turn.interrupted,
+        startedAt: new Date(turn.startedAt),
+        endedAt: new Date(turn.endedAt),
+        ...turn.metrics,
+      })
+      .onConflictDoNothing({ target: messages.id })
+      .returning();
+    if (inserted) {
+      log.debug(
+        {
+          sessionId,
+          turnId: turn.id,
+          role: turn.role,
+          metrics: turn.metrics,
+          pii: { speaker: turn.speaker, text: turn.heardText },
+        },
+        'turn recorded',
+      );
+      return { kind: 'created', turn: toTurn(inserted) };
+    }
+    const [existing] = await this.deps.db.select().from(messages).where(eq(messages.id, turn.id)).limit(1);
+    if (!existing) throw new Error(`turn ${turn.id} neither inserted nor found`);
+    if (existing.sessionId !== sessionId) return { kind: 'other_session' };
+    return { kind: 'exists', turn: toTurn(existing) };
+  }
+
+  private async roomNameOf(id: string): Promise<string | undefined> {
+    const [row] = await this.deps.db
+      .select({ roomName: sessions.roomName })
+      .from(sessions)
+      .where(eq(sessions.id, id))
+      .limit(1);
+    return row?.roomName;
+  }
+}
+
+function toTurn(m: MessageRow): Turn {
+  return {
+    id: m.id,
+    role: m.role,
+    speaker: m.speaker,
+    speakerName: m.speakerName,
+    text: m.text,
+    heardText: m.heardText,
+    interrupted: m.interrupted,
+    startedAt: m.startedAt.toISOString(),
+    endedAt: m.endedAt.toISOString(),
+    metrics: {
+      eouDelayMs: m.eouDelayMs,
+      sttDelayMs: m.sttDelayMs,
+      llmTtftMs: m.llmTtftMs,
+      ttsTtfbMs: m.ttsTtfbMs,
+      voiceToVoiceMs: m.voiceToVoiceMs,
+    },
+  };
+}
+
+function toSessionDetail(s: SessionRow, turns: MessageRow[]): SessionDetail {
+  return {
+    id: s.id,
+    mode: s.mode,
+    roomName: s.roomName,
+    characterId: s.characterId,
+    callerIdentity: s.callerIdentity,
+    status: s.status,
+    providers: s.providers ?? null,
+    createdAt: s.createdAt.toISOString(),
+    startedAt: s.startedAt?.toISOString() ?? null,
+    endedAt: s.endedAt?.toISOString() ?? null,
+    durationMs: s.durationMs,
+    transcript: turns.map(toTurn),
+  };
+}

@@ -1,0 +1,118 @@
+// Test support for api/ tests: the real app on port 0 against a real database and livekit-server.
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import pino from 'pino';
+import type { DbKind } from '../db/client.ts';
+import { createTestDatabase, testCharacters } from '../db/testing.ts';
+import { freePortTriple, startLivekitServer, type RunningLivekitServer } from '../scripts/livekit-server.ts';
+import { loadApiConfig, type ApiConfig } from './config.ts';
+import { redactPaths } from './logger.ts';
+import { startApi, type RunningApi } from './server.ts';
+
+/** Every log line the app wrote, as raw JSON text and parsed. */
+export class LogCapture {
+  readonly lines: string[] = [];
+  readonly stream = new Writable({
+    write: (chunk: Buffer, _enc, done) => {
+      this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+      done();
+    },
+  });
+  get records(): Record<string, unknown>[] {
+    return this.lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+  }
+}
+
+export interface TestApi extends RunningApi {
+  config: ApiConfig;
+  logs: LogCapture;
+  /** Closes the app and drops its database. */
+  stop(): Promise<void>;
+}
+
+/** Starts the API in-process on 127.0.0.1:0 with a fresh database seeded with testCharacters. */
+export async function startTestApi(kind: DbKind, env: Record<string, string> = {}): Promise<TestApi> {
+  const target = await createTestDatabase(kind);
+  const config = loadApiConfig({
+    PORT: '0',
+    HOST: '127.0.0.1',
+    PGLITE_DIR: target.pgliteDir,
+    ...(target.databaseUrl ? { DATABASE_URL: target.databaseUrl } : {}),
+    LOG_LEVEL: 'debug',
+    ...env,
+  });
+  const logs = new LogCapture();
+  const logger = pino({ level: 'debug', redact: { paths: redactPaths, censor: '[redacted]' } }, logs.stream);
+  let api: RunningApi;
+  try {
+    api = await startApi(config, { logger, characters: testCharacters, shutdownGraceMs: 1000 });
+  } catch (err) {
+    await target.drop();
+    throw err;
+  }
+  return {
+    ...api,
+    config,
+    logs,
+    stop: async () => {
+      await api.close();
+      await target.drop();
+    },
+  };
+}
+
+/** A port p where TCP p and p+1 and UDP p+2 are free: livekit-server's HTTP, ICE/TCP and UDP ports. */
+export const findLivekitPorts = freePortTriple;
+
+/**
+ * Starts a real livekit-server on free ports. Fails (never skips) with a message naming
+ * livekit-server when it is not installed or does not start.
+ */
+export async function startTestLivekit(): Promise<RunningLivekitServer> {
+  const port = await findLivekitPorts();
+  try {
+    // A distinctive secret, so tests can prove it never reaches a log line or a response.
+    const apiSecret = `test-secret-${randomBytes(16).toString('hex')}`;
+    return await startLivekitServer({ port, stdio: 'ignore', apiKey: 'testkey', apiSecret });
+  } catch (err) {
+    throw new Error(
+      `livekit-server is required for these tests and did not start on port ${port}: ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
+  }
+}
+
+export interface SendOptions {
+  method?: string;
+  /** An object is sent as JSON; a string is sent verbatim. */
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+/** A fetch with JSON defaults; resolves with the status, headers and parsed JSON body (if any). */
+export async function send(
+  baseUrl: string,
+  path: string,
+  opts: SendOptions = {},
+): Promise<{ status: number; headers: Headers; body: unknown; text: string }> {
+  const headers: Record<string, string> = { ...opts.headers };
+  let body: string | undefined;
+  if (typeof opts.body === 'string') body = opts.body;
+  else if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const res = await fetch(`${baseUrl}${path}`, {
+    method: opts.method ?? (body ? 'POST' : 'GET'),
+    headers,
+    body,
+  });
+  const text = await res.text();
+  let parsed: unknown;
+  try {
+    parsed = text ? JSON.parse(text) : undefined;
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, headers: res.headers, body: parsed, text };
+}

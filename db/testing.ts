@@ -1,0 +1,116 @@
+// Test support shared by api/ and db/ tests: real databases only, never mocks.
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+import type { Character } from '../protocol/index.ts';
+import { createDb, migrate, type DbHandle, type DbKind } from './client.ts';
+
+/** An existing database the tests may connect to in order to create and drop their own. */
+export const testPostgresAdminUrl =
+  process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export const dbKinds: readonly DbKind[] = ['postgres', 'pglite'];
+
+export interface TestDatabase {
+  /** `postgres://…/troupe_test_…` for postgres, `undefined` for PGlite. */
+  databaseUrl: string | undefined;
+  pgliteDir: string;
+  /** Drops the database (postgres); nothing to do for in-memory PGlite. */
+  drop(): Promise<void>;
+}
+
+/**
+ * A fresh, uniquely named Postgres database, or in-memory PGlite. Fails (never skips) with a
+ * message naming PostgreSQL when the server cannot be reached.
+ */
+export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
+  if (kind === 'pglite') return { databaseUrl: undefined, pgliteDir: 'memory://', drop: async () => {} };
+  const name = `troupe_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(testPostgresAdminUrl, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  try {
+    await admin.unsafe(`create database "${name}"`);
+  } catch (err) {
+    await admin.end({ timeout: 1 }).catch(() => {});
+    throw new Error(
+      `PostgreSQL is required for these tests: could not create a database through ${redactUrl(testPostgresAdminUrl)} ` +
+        `(set TEST_POSTGRES_URL to another server): ${err instanceof Error ? err.message : String(err)}`,
+      { cause: err },
+    );
+  }
+  const url = new URL(testPostgresAdminUrl);
+  url.pathname = `/${name}`;
+  return {
+    databaseUrl: url.toString(),
+    pgliteDir: 'memory://',
+    drop: async () => {
+      try {
+        await admin.unsafe(`drop database if exists "${name}" with (force)`);
+      } finally {
+        await admin.end({ timeout: 5 });
+      }
+    },
+  };
+}
+
+/** A migrated database of the given kind; `cleanup()` closes it and drops it. */
+export async function openTestDb(kind: DbKind): Promise<{ handle: DbHandle; cleanup(): Promise<void> }> {
+  const target = await createTestDatabase(kind);
+  const handle = await createDb({ databaseUrl: target.databaseUrl, pgliteDir: target.pgliteDir });
+  await migrate(handle);
+  return {
+    handle,
+    cleanup: async () => {
+      await handle.close();
+      await target.drop();
+    },
+  };
+}
+
+function redactUrl(u: string): string {
+  const url = new URL(u);
+  if (url.password) url.password = '***';
+  return url.toString();
+}
+
+/** Two small characters so tests do not depend on the built-in companions' content. */
+export const testCharacters: Character[] = [
+  {
+    id: 'test-ada',
+    name: 'Ada Test',
+    tagline: 'A test companion who likes engines',
+    persona: {
+      background: 'Ada exists only in tests.',
+      traits: ['precise'],
+      interests: ['engines'],
+      tone: 'dry',
+      speakingStyle: 'Short sentences.',
+    },
+    greeting: 'Hello, test.',
+    avatarUrl: '/avatars/test-ada.svg',
+    voice: {
+      openai: { voice: 'alloy' },
+      elevenlabs: { voiceId: 'test-voice-1' },
+      espeak: { voice: 'en-gb', variant: 'f3', rate: 170, pitch: 60 },
+    },
+    builtIn: true,
+  },
+  {
+    id: 'test-bob',
+    name: 'Bob Test',
+    tagline: 'A test companion who likes boats',
+    persona: {
+      background: 'Bob exists only in tests.',
+      traits: ['calm'],
+      interests: ['boats'],
+      tone: 'warm',
+      speakingStyle: 'Long sentences.',
+    },
+    greeting: 'Ahoy, test.',
+    avatarUrl: '/avatars/test-bob.svg',
+    voice: {
+      openai: { voice: 'echo' },
+      elevenlabs: { voiceId: 'test-voice-2' },
+      espeak: { voice: 'en-us', rate: 150, pitch: 40 },
+    },
+    builtIn: false,
+  },
+];

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+
+/** espeak-ng voice settings used by the offline TTS. */
+export const EspeakVoice = z.object({
+  /** espeak-ng voice name, e.g. `en-us`, `en-gb-scotland`. */
+  voice: z.string().min(1).max(64),
+  /** espeak-ng variant, e.g. `f3`, `m1`, `klatt2`; appended as `voice+variant`. */
+  variant: z.string().max(32).optional(),
+  /** Words per minute, 80–450. */
+  rate: z.number().int().min(80).max(450),
+  /** Pitch 0–99. */
+  pitch: z.number().int().min(0).max(99),
+});
+export type EspeakVoice = z.infer<typeof EspeakVoice>;
+
+/** A character's voice for every provider it may be spoken by. */
+export const CharacterVoice = z.object({
+  openai: z.object({ voice: z.string().min(1).max(64) }),
+  elevenlabs: z.object({ voiceId: z.string().min(1).max(64) }),
+  espeak: EspeakVoice,
+});
+export type CharacterVoice = z.infer<typeof CharacterVoice>;
+
+export const Persona = z.object({
+  /** One or two sentences on who the character is. */
+  background: z.string().min(1).max(4000),
+  traits: z.array(z.string().min(1).max(64)).min(1).max(20),
+  interests: z.array(z.string().min(1).max(64)).min(1).max(20),
+  /** e.g. "warm and teasing". */
+  tone: z.string().min(1).max(200),
+  /** How the character talks: sentence length, habits, verbal tics. */
+  speakingStyle: z.string().min(1).max(1000),
+});
+export type Persona = z.infer<typeof Persona>;
+
+/** Character ids are URL-safe slugs. */
+export const CharacterId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a lowercase slug');
+
+export const Character = z.object({
+  id: CharacterId,
+  name: z.string().min(1).max(80),
+  /** One line for the catalog. */
+  tagline: z.string().min(1).max(200),
+  persona: Persona,
+  greeting: z.string().min(1).max(1000),
+  /** URL path of the avatar served by the API, e.g. `/avatars/ada.svg`. */
+  avatarUrl: z.string().min(1).max(300),
+  voice: CharacterVoice,
+  builtIn: z.boolean(),
+});
+export type Character = z.infer<typeof Character>;
+
+export const CharacterList = z.object({ characters: z.array(Character) });
+export type CharacterList = z.infer<typeof CharacterList>;

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+import { Character } from './characters.ts';
+import { SessionMode } from './sessions.ts';
+
+/** The agent name the API dispatches and the worker registers. Explicit dispatch only. */
+export const AGENT_NAME = 'troupe-companion';
+
+/** Metadata of the agent dispatch carried in the caller's token: everything a job needs. */
+export const DispatchMetadata = z.object({
+  sessionId: z.string().uuid(),
+  mode: SessionMode,
+  character: Character,
+  /** Identity of the caller the companion talks with. */
+  callerIdentity: z.string(),
+  callerName: z.string(),
+});
+export type DispatchMetadata = z.infer<typeof DispatchMetadata>;
+
+/** Participant attributes the agent sets so clients can label the call. */
+export const AgentAttributes = {
+  /** `"true"` when any stage runs on offline providers. */
+  offline: 'troupe.offline',
+  /** JSON of ProviderInfo. */
+  providers: 'troupe.providers',
+  characterId: 'troupe.character',
+} as const;

@@ -1,0 +1,4 @@
+export * from './characters.ts';
+export * from './sessions.ts';
+export * from './dispatch.ts';
+export * from './errors.ts';

@@ -1,0 +1,154 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, type Page, chromium } from 'playwright-core';
+import { build } from 'vite';
+import { SessionDetail } from '../protocol/index.ts';
+import { projectRoot } from '../scripts/livekit-server.ts';
+import { speak } from './support/audio.ts';
+import { type Stack, eventually, startStack } from './support/stack.ts';
+
+// The web client in Debian's Chromium against the whole stack: the fake microphone plays a WAV
+// (silence while the companion greets, then a question), and the page must show both sides of the
+// conversation, hear the companion (WebAudio level) and end the call.
+
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const ARTIFACTS = join(projectRoot, 'test-artifacts');
+const run = promisify(execFile);
+
+let stack: Stack;
+let browser: Browser;
+let page: Page;
+let sessionId: string;
+
+/** 48 kHz mono WAV: `leadInS` of silence, the question, then 20 s of silence (played once). */
+async function microphoneWav(text: string, leadInS: number): Promise<string> {
+  const dir = mkdtempSync(join(tmpdir(), 'troupe-browser-'));
+  const raw = join(dir, 'speech.s16le');
+  const wav = join(dir, 'microphone.wav');
+  writeFileSync(raw, await speak(text, 48_000));
+  await run('ffmpeg', [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-f',
+    'lavfi',
+    '-t',
+    String(leadInS),
+    '-i',
+    'anullsrc=r=48000:cl=mono',
+    '-f',
+    's16le',
+    '-ar',
+    '48000',
+    '-ac',
+    '1',
+    '-i',
+    raw,
+    '-f',
+    'lavfi',
+    '-t',
+    '20',
+    '-i',
+    'anullsrc=r=48000:cl=mono',
+    '-filter_complex',
+    '[0:a][1:a][2:a]concat=n=3:v=0:a=1',
+    '-c:a',
+    'pcm_s16le',
+    wav,
+  ]);
+  return wav;
+}
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM))
+    throw new Error(`Chromium is needed at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+  mkdirSync(ARTIFACTS, { recursive: true });
+  const webDist = mkdtempSync(join(tmpdir(), 'troupe-web-'));
+  await build({
+    configFile: join(projectRoot, 'web/vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: webDist, emptyOutDir: true },
+  });
+  stack = await startStack({ database: 'pglite', apiEnv: { WEB_DIST_DIR: webDist } });
+  const wav = await microphoneWav('hello what do you like to do', 14);
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--use-fake-ui-for-media-stream',
+      '--use-fake-device-for-media-stream',
+      `--use-file-for-fake-audio-capture=${wav}%noloop`,
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+  page = await browser.newPage();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+describe('the web client', () => {
+  it('when a caller opens the catalog, then every companion is listed with its avatar', async () => {
+    await page.goto(stack.api.url);
+    await page.getByTestId('character-card').first().waitFor();
+    expect(await page.getByTestId('character-card').count()).toBeGreaterThanOrEqual(12);
+    await page.screenshot({ path: join(ARTIFACTS, 'catalog.png') });
+  });
+
+  it('when the caller starts a call and speaks, then both sides appear in the transcript and the companion is heard', async () => {
+    await page.goto(`${stack.api.url}/#/call/marigold`);
+    const created = page.waitForResponse(
+      (r) => r.url().endsWith('/api/sessions') && r.request().method() === 'POST',
+    );
+    await page.getByTestId('start-call').click();
+    sessionId = ((await (await created).json()) as { sessionId: string }).sessionId;
+    await page
+      .locator('[data-testid="connection-state"][data-state="connected"]')
+      .waitFor({ timeout: 30_000 });
+    await page.getByTestId('offline-badge').waitFor({ state: 'visible', timeout: 30_000 });
+    await page
+      .locator('[data-testid="transcript-line"][data-role="assistant"]')
+      .first()
+      .waitFor({ timeout: 30_000 });
+    const user = page.locator('[data-testid="transcript-line"][data-role="user"][data-final="true"]').first();
+    await user.waitFor({ timeout: 60_000 });
+    expect((await user.locator('.text').textContent())?.trim().length).toBeGreaterThan(0);
+    await page
+      .locator(
+        '[data-testid="transcript-line"][data-role="user"] ~ [data-testid="transcript-line"][data-role="assistant"]',
+      )
+      .first()
+      .waitFor({ timeout: 30_000 });
+    const maxLevel = Number(await page.getByTestId('agent-level').getAttribute('data-max-level'));
+    expect(maxLevel).toBeGreaterThan(0.01);
+    await page.screenshot({ path: join(ARTIFACTS, 'call.png') });
+  });
+
+  it('when the caller ends the call, then the page disconnects and the session is ended', async () => {
+    await page.getByTestId('end-call').click();
+    await page
+      .locator('[data-testid="connection-state"][data-state="disconnected"]')
+      .waitFor({ timeout: 20_000 });
+    await page.screenshot({ path: join(ARTIFACTS, 'ended.png') });
+    const ended = await eventually(
+      async () =>
+        SessionDetail.parse(await (await fetch(`${stack.api.url}/api/sessions/${sessionId}`)).json()),
+      (s) => s.status === 'ended',
+      { what: 'the session to be ended' },
+    );
+    expect(ended.durationMs).toBeGreaterThan(0);
+    expect(ended.transcript.map((t) => t.role)).toEqual(expect.arrayContaining(['user', 'assistant']));
+  });
+});

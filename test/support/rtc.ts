@@ -1,0 +1,121 @@
+import {
+  AudioSource,
+  AudioStream,
+  LocalAudioTrack,
+  ParticipantKind,
+  type RemoteParticipant,
+  type RemoteTrack,
+  Room,
+  RoomEvent,
+  TrackKind,
+  TrackPublishOptions,
+  TrackSource,
+} from '@livekit/rtc-node';
+import { SPEECH_RMS, framesOf, rms, silenceFrame } from './audio.ts';
+
+const RATE = 48_000;
+
+export interface HeardFrame {
+  at: number;
+  level: number;
+}
+
+/**
+ * A caller made of @livekit/rtc-node: publishes a microphone that is silent unless told to speak,
+ * and listens to the agent's audio, recording when each frame arrived and how loud it was.
+ */
+export class TestCaller {
+  readonly room = new Room();
+  readonly heard: HeardFrame[] = [];
+  agent?: RemoteParticipant;
+  #source = new AudioSource(RATE, 1, 100);
+  #pending: ReturnType<typeof framesOf> = [];
+  #spoken: Array<() => void> = [];
+  #running = true;
+  #listeners = new Set<() => void>();
+
+  async join(url: string, token: string): Promise<void> {
+    const subscribed = new Promise<void>((resolve) => {
+      this.room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, _pub, participant: RemoteParticipant) => {
+        if (track.kind !== TrackKind.KIND_AUDIO || participant.kind !== ParticipantKind.AGENT) return;
+        this.agent = participant;
+        void this.#listen(track);
+        resolve();
+      });
+    });
+    await this.room.connect(url, token, { autoSubscribe: true, dynacast: false });
+    const track = LocalAudioTrack.createAudioTrack('microphone', this.#source);
+    await this.room.localParticipant!.publishTrack(
+      track,
+      new TrackPublishOptions({ source: TrackSource.SOURCE_MICROPHONE }),
+    );
+    void this.#pump();
+    await subscribed;
+  }
+
+  /** Speaks `pcm` (48 kHz mono); resolves with the time its last sample left the source. */
+  say(pcm: Int16Array): Promise<number> {
+    this.#pending.push(...framesOf(pcm, RATE, 10));
+    return new Promise((resolve) => this.#spoken.push(() => resolve(Date.now())));
+  }
+
+  /** Resolves with the agent's `lk.agent.state` once it equals `state`. */
+  agentState(state: string): Promise<void> {
+    return new Promise((resolve) => {
+      const check = () => {
+        if (this.agent?.attributes['lk.agent.state'] === state) {
+          this.room.off(RoomEvent.ParticipantAttributesChanged, check);
+          resolve();
+        }
+      };
+      this.room.on(RoomEvent.ParticipantAttributesChanged, check);
+      check();
+    });
+  }
+
+  /** Resolves with the first heard frame satisfying `predicate`. */
+  waitFor(predicate: (f: HeardFrame) => boolean): Promise<HeardFrame> {
+    return new Promise((resolve) => {
+      const check = () => {
+        const hit = this.heard.find(predicate);
+        if (hit) {
+          this.#listeners.delete(check);
+          resolve(hit);
+        }
+      };
+      this.#listeners.add(check);
+      check();
+    });
+  }
+
+  firstSpeechAfter(since: number): Promise<HeardFrame> {
+    return this.waitFor((f) => f.at >= since && f.level > SPEECH_RMS);
+  }
+
+  async leave(): Promise<void> {
+    this.#running = false;
+    await this.room.disconnect();
+  }
+
+  async #pump(): Promise<void> {
+    while (this.#running) {
+      const frame = this.#pending.shift();
+      await this.#source.captureFrame(frame ?? silenceFrame(RATE, 10));
+      if (frame && this.#pending.length === 0) {
+        await this.#source.waitForPlayout();
+        this.#spoken.shift()?.();
+      }
+    }
+  }
+
+  async #listen(track: RemoteTrack): Promise<void> {
+    const stream = new AudioStream(track, { sampleRate: RATE, numChannels: 1 });
+    const reader = stream.getReader();
+    for (;;) {
+      const { value: frame, done } = await reader.read();
+      if (done) return;
+      this.heard.push({ at: Date.now(), level: rms(frame) });
+      for (const l of this.#listeners) l();
+    }
+  }
+}

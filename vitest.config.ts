@@ -1,0 +1,27 @@
+import { defineConfig } from 'vitest/config';
+
+// Unit and component tests sit beside their code; cross-component tests live in test/.
+// End-to-end tests share one livekit-server and two CPU cores, so they run one file at a time.
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['{agent,api,db,protocol,web,scripts}/**/*.test.ts'],
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});

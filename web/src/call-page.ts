@@ -1,0 +1,386 @@
+import type { Character } from '../../protocol/index.ts';
+import { describeProviders } from './agent-status.ts';
+import type { AgentStatus } from './agent-status.ts';
+import { ApiError, listCharacters } from './api.ts';
+import { CallSession, MicrophoneError } from './call-session.ts';
+import type { CallState } from './call-session.ts';
+import { h, setFlag } from './dom.ts';
+import { formatDuration } from './format.ts';
+import { hrefFor } from './router.ts';
+import { emptyTranscript, reduceTranscript } from './transcript.ts';
+import type { TranscriptEvent, TranscriptState } from './transcript.ts';
+import { TranscriptView } from './transcript-view.ts';
+
+const displayNameKey = 'troupe.displayName';
+
+const stateLabels: Record<CallState, string> = {
+  idle: 'Not connected',
+  connecting: 'Connecting…',
+  connected: 'Connected',
+  reconnecting: 'Reconnecting…',
+  disconnected: 'Disconnected',
+};
+
+function errorMessage(err: unknown): { code: string; message: string } {
+  if (err instanceof ApiError) return { code: err.code, message: err.message };
+  if (err instanceof MicrophoneError) return { code: `microphone_${err.failure}`, message: err.message };
+  if (err instanceof Error) return { code: 'client', message: err.message };
+  return { code: 'client', message: 'Something went wrong.' };
+}
+
+function readDisplayName(): string {
+  try {
+    return localStorage.getItem(displayNameKey) ?? '';
+  } catch {
+    return '';
+  }
+}
+
+function saveDisplayName(name: string): void {
+  try {
+    if (name === '') localStorage.removeItem(displayNameKey);
+    else localStorage.setItem(displayNameKey, name);
+  } catch {
+    // Private windows may refuse storage; the name then lasts for this call only.
+  }
+}
+
+/** The call page for one character; returns its cleanup, which leaves any call in progress. */
+export function renderCallPage(root: HTMLElement, characterId: string): () => void {
+  const controller = new AbortController();
+  const back = h('a', { class: 'back', href: hrefFor({ name: 'catalog' }) }, '← All companions');
+  const status = h('p', { class: 'status', role: 'status' }, 'Loading…');
+  root.replaceChildren(h('section', { class: 'call' }, back, status));
+
+  void listCharacters()
+    .then((characters) => {
+      if (controller.signal.aborted) return;
+      const character = characters.find((c) => c.id === characterId);
+      if (character === undefined) {
+        status.className = 'status error';
+        status.setAttribute('role', 'alert');
+        status.setAttribute('data-testid', 'error');
+        status.replaceChildren(`There is no companion called “${characterId}”.`);
+        return;
+      }
+      const cleanup = mountCall(root, character);
+      controller.signal.addEventListener('abort', cleanup, { once: true });
+    })
+    .catch((err: unknown) => {
+      if (controller.signal.aborted) return;
+      status.className = 'status error';
+      status.setAttribute('role', 'alert');
+      status.setAttribute('data-testid', 'error');
+      status.replaceChildren(errorMessage(err).message);
+    });
+
+  return () => controller.abort();
+}
+
+function mountCall(root: HTMLElement, character: Character): () => void {
+  let session: CallSession | null = null;
+  let state: CallState = 'idle';
+  let transcript: TranscriptState = emptyTranscript;
+  let connectedAt: number | null = null;
+  let endedAt: number | null = null;
+  let agentPresent = false;
+  let timer: ReturnType<typeof setInterval> | null = null;
+  let muted = false;
+
+  // ── elements ──────────────────────────────────────────────────────────────
+  const portrait = h(
+    'div',
+    { class: 'portrait', 'data-testid': 'agent-avatar', 'data-speaking': 'false' },
+    h('img', { src: character.avatarUrl, alt: `Portrait of ${character.name}`, width: 160, height: 160 }),
+  );
+  const connection = h(
+    'span',
+    { class: 'pill state', 'data-testid': 'connection-state', 'data-state': 'idle' },
+    stateLabels.idle,
+  );
+  const timerEl = h(
+    'span',
+    {
+      class: 'pill timer',
+      'data-testid': 'call-timer',
+      'data-elapsed-ms': '0',
+      'aria-label': 'Call duration',
+    },
+    '0:00',
+  );
+  const tooltip = h('span', {
+    class: 'tooltip',
+    role: 'tooltip',
+    id: 'offline-tooltip',
+    'data-testid': 'offline-tooltip',
+  });
+  const offlineBadge = h(
+    'span',
+    {
+      class: 'pill offline',
+      'data-testid': 'offline-badge',
+      tabindex: 0,
+      'aria-describedby': 'offline-tooltip',
+      hidden: true,
+    },
+    'Offline voices',
+    tooltip,
+  );
+  const meterFill = h('span', { class: 'meter-fill' });
+  const meter = h(
+    'div',
+    {
+      class: 'meter',
+      role: 'meter',
+      'aria-label': `${character.name}'s voice level`,
+      'aria-valuemin': 0,
+      'aria-valuemax': 1,
+      'aria-valuenow': 0,
+      'data-testid': 'agent-level',
+      'data-level': '0',
+      'data-max-level': '0',
+    },
+    meterFill,
+  );
+  const nameInput = h('input', {
+    id: 'display-name',
+    type: 'text',
+    maxlength: 60,
+    autocomplete: 'nickname',
+    placeholder: 'Optional',
+    value: readDisplayName(),
+  });
+  const startBtn = h(
+    'button',
+    { type: 'button', class: 'button primary', 'data-testid': 'start-call' },
+    'Start call',
+  );
+  const muteBtn = h(
+    'button',
+    {
+      type: 'button',
+      class: 'button secondary',
+      'data-testid': 'mute-button',
+      'aria-pressed': 'false',
+      'data-muted': 'false',
+      hidden: true,
+    },
+    'Mute',
+  );
+  const endBtn = h(
+    'button',
+    { type: 'button', class: 'button danger', 'data-testid': 'end-call', hidden: true },
+    'End call',
+  );
+  const audioBtn = h(
+    'button',
+    { type: 'button', class: 'button secondary', 'data-testid': 'enable-audio', hidden: true },
+    `Click to hear ${character.name}`,
+  );
+  const errorEl = h('p', { class: 'error', role: 'alert', 'data-testid': 'error', hidden: true });
+  const hint = h(
+    'p',
+    { class: 'hint', 'data-testid': 'call-status' },
+    'Press Start call and allow the microphone.',
+  );
+  const transcriptView = new TranscriptView('transcript-title');
+  const audioContainer = h('div', { class: 'audio-sink', 'aria-hidden': 'true' });
+
+  const view = h(
+    'section',
+    {
+      class: 'call',
+      'data-testid': 'call-page',
+      'data-character-id': character.id,
+      'data-agent': 'absent',
+    },
+    h('a', { class: 'back', href: hrefFor({ name: 'catalog' }) }, '← All companions'),
+    h(
+      'div',
+      { class: 'call-grid' },
+      h(
+        'div',
+        { class: 'stage' },
+        portrait,
+        h('h1', { class: 'call-name' }, character.name),
+        h('p', { class: 'tagline' }, character.tagline),
+        h('div', { class: 'pills' }, connection, timerEl, offlineBadge),
+        meter,
+        h('div', { class: 'field' }, h('label', { for: 'display-name' }, 'Your name'), nameInput),
+        h('div', { class: 'controls' }, startBtn, muteBtn, endBtn, audioBtn),
+        errorEl,
+        hint,
+      ),
+      h(
+        'section',
+        { class: 'transcript-panel', 'aria-labelledby': 'transcript-title' },
+        h('h2', { id: 'transcript-title' }, 'Transcript'),
+        transcriptView.element,
+      ),
+    ),
+    audioContainer,
+  );
+  root.replaceChildren(view);
+
+  // ── rendering ─────────────────────────────────────────────────────────────
+  const showError = (err: unknown): void => {
+    const { code, message } = errorMessage(err);
+    errorEl.hidden = false;
+    errorEl.setAttribute('data-error-code', code);
+    errorEl.replaceChildren(message);
+  };
+  const clearError = (): void => {
+    errorEl.hidden = true;
+    errorEl.removeAttribute('data-error-code');
+    errorEl.replaceChildren();
+  };
+
+  const renderTimer = (): void => {
+    const elapsed = connectedAt === null ? 0 : (endedAt ?? Date.now()) - connectedAt;
+    timerEl.textContent = formatDuration(elapsed);
+    timerEl.setAttribute('data-elapsed-ms', String(Math.round(elapsed)));
+  };
+
+  const renderState = (): void => {
+    connection.setAttribute('data-state', state);
+    connection.textContent = stateLabels[state];
+    const inCall = state === 'connecting' || state === 'connected' || state === 'reconnecting';
+    startBtn.hidden = inCall;
+    startBtn.textContent = state === 'disconnected' ? 'Call again' : 'Start call';
+    nameInput.disabled = inCall;
+    muteBtn.hidden = !inCall;
+    endBtn.hidden = !inCall;
+    muteBtn.disabled = state !== 'connected' && state !== 'reconnecting';
+    endBtn.disabled = !inCall;
+    if (!inCall) audioBtn.hidden = true;
+    if (state === 'connected' && connectedAt === null) {
+      connectedAt = Date.now();
+      timer = setInterval(renderTimer, 250);
+    }
+    if ((state === 'disconnected' || state === 'idle') && timer !== null) {
+      clearInterval(timer);
+      timer = null;
+      endedAt = Date.now();
+    }
+    renderTimer();
+    renderHint();
+  };
+
+  const renderHint = (): void => {
+    const name = character.name;
+    const text: Record<CallState, string> = {
+      idle: 'Press Start call and allow the microphone.',
+      connecting: 'Connecting…',
+      connected: agentPresent
+        ? `${name} is on the line. Say hello!`
+        : `Connected. Waiting for ${name} to pick up…`,
+      reconnecting: 'The connection dropped; reconnecting…',
+      disconnected: 'The call has ended.',
+    };
+    hint.textContent = text[state];
+  };
+
+  const renderTranscript = (): void => transcriptView.update(transcript);
+
+  const renderAgentStatus = (s: AgentStatus): void => {
+    offlineBadge.hidden = !s.offline;
+    const text = describeProviders(s.providers);
+    offlineBadge.setAttribute('data-providers', s.providers === null ? '' : JSON.stringify(s.providers));
+    tooltip.replaceChildren(...text.split('\n').flatMap((t, i) => (i === 0 ? [t] : [h('br'), t])));
+  };
+
+  // ── call ──────────────────────────────────────────────────────────────────
+  const start = async (): Promise<void> => {
+    clearError();
+    transcript = reduceTranscript(transcript, { type: 'reset' });
+    renderTranscript();
+    connectedAt = null;
+    endedAt = null;
+    agentPresent = false;
+    muted = false;
+    muteBtn.textContent = 'Mute';
+    muteBtn.setAttribute('aria-pressed', 'false');
+    setFlag(muteBtn, 'muted', false);
+    renderAgentStatus({ offline: false, providers: null });
+    const displayName = nameInput.value.trim();
+    saveDisplayName(displayName);
+
+    const current = new CallSession(
+      character,
+      {
+        onState: (s) => {
+          if (session !== current) return;
+          state = s;
+          renderState();
+        },
+        onTranscript: (e: TranscriptEvent) => {
+          if (session !== current) return;
+          transcript = reduceTranscript(transcript, e);
+          renderTranscript();
+        },
+        onAgent: (identity) => {
+          if (session !== current) return;
+          agentPresent = identity !== null;
+          view.setAttribute('data-agent', agentPresent ? 'present' : 'absent');
+          renderHint();
+        },
+        onAgentStatus: (s) => {
+          if (session === current) renderAgentStatus(s);
+        },
+        onSpeaking: ({ agent, local }) => {
+          if (session !== current) return;
+          setFlag(portrait, 'speaking', agent);
+          setFlag(view, 'local-speaking', local);
+        },
+        onLevel: (level, max) => {
+          meter.setAttribute('data-level', level.toFixed(4));
+          meter.setAttribute('data-max-level', max.toFixed(4));
+          meter.setAttribute('aria-valuenow', level.toFixed(2));
+          // Speech RMS sits around 0.05–0.3; scale so the bar moves visibly.
+          meterFill.style.transform = `scaleX(${Math.min(1, level * 4).toFixed(3)})`;
+        },
+        onAudioBlocked: (blocked) => {
+          audioBtn.hidden = !blocked;
+        },
+        onMuted: (m) => {
+          muted = m;
+          muteBtn.textContent = m ? 'Unmute' : 'Mute';
+          muteBtn.setAttribute('aria-pressed', String(m));
+          setFlag(muteBtn, 'muted', m);
+        },
+        onEndedRemotely: (message) => showError(new Error(message)),
+      },
+      audioContainer,
+    );
+    session = current;
+    try {
+      await current.start(displayName);
+    } catch (err) {
+      showError(err);
+    }
+  };
+
+  startBtn.addEventListener('click', () => void start());
+  muteBtn.addEventListener('click', () => {
+    void session?.setMuted(!muted).catch(showError);
+  });
+  endBtn.addEventListener('click', () => {
+    endBtn.disabled = true;
+    void session?.end().catch(showError);
+  });
+  audioBtn.addEventListener('click', () => {
+    void session?.startAudio().catch(showError);
+  });
+
+  const onPageHide = (): void => session?.dispose();
+  window.addEventListener('pagehide', onPageHide);
+  renderAgentStatus({ offline: false, providers: null });
+  renderState();
+
+  return () => {
+    window.removeEventListener('pagehide', onPageHide);
+    if (timer !== null) clearInterval(timer);
+    session?.dispose();
+    session = null;
+  };
+}
