@@ -6,6 +6,8 @@ WORKDIR /app
 # onnxruntime-node's postinstall downloads CUDA files and fails offline; its CPU binaries ship in the package.
 ENV ONNXRUNTIME_NODE_INSTALL=skip
 COPY package.json package-lock.json .npmrc ./
+# patches/ fixes a memory leak in @livekit/agents 1.9 (applied by the postinstall script).
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build && npm prune --omit=dev --no-audit --no-fund

@@ -57,6 +57,8 @@ export default defineAgent({
       providers.info.offline ? 'companion starting on offline providers' : 'companion starting',
     );
 
+    providers.warmUp().catch((err: Error) => logger.warn({ err: err.message }, 'offline STT warm-up failed'));
+
     const reporter = new ApiReporter({
       apiUrl: config.API_URL,
       token: agentApiToken(config.LIVEKIT_API_SECRET),

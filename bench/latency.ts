@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { AccessToken, RoomAgentDispatch, RoomConfiguration } from 'livekit-server-sdk';
 import { dispose } from '@livekit/rtc-node';
-import { CreateSessionResponse } from '../protocol/index.ts';
+import { CreateSessionResponse, SessionDetail } from '../protocol/index.ts';
 import { freeTcpPort, projectRoot, stopChild } from '../scripts/livekit-server.ts';
 import { SPEECH_RMS, speak } from '../test/support/audio.ts';
 import { startFakeOpenAI } from '../test/support/fake-openai.ts';
@@ -37,7 +37,7 @@ async function turn(caller: TestCaller, clip: Int16Array, tailMs: number): Promi
   const played = await caller.say(clip);
   const endOfSpeech = played - tailMs;
   const reply = await Promise.race([
-    caller.firstSpeechAfter(endOfSpeech),
+    caller.heard.firstSpeechAfter(endOfSpeech),
     new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no reply')), TURN_TIMEOUT_MS)),
   ]);
   await caller.agentState('speaking');
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
     const stockCaller = new TestCaller();
     await oursCaller.join(ours.url, ours.token);
     await stockCaller.join(stack.livekit.url, await at.toJwt());
-    await oursCaller.firstSpeechAfter(0);
+    await oursCaller.heard.firstSpeechAfter(0);
     await oursCaller.agentState('listening');
     await stockCaller.agentState('listening');
 
@@ -119,6 +119,13 @@ async function main(): Promise<void> {
     }
     await oursCaller.leave();
     await stockCaller.leave();
+    // The framework's own voice-to-voice for Troupe's turns, as stored: from the VAD's end-of-speech
+    // estimate to the first reply frame handed to the room, so without VAD lag and transport.
+    const stored = SessionDetail.parse(
+      await (await fetch(`${stack.api.url}/api/sessions/${ours.sessionId}`)).json(),
+    ).transcript.flatMap((t) =>
+      t.role === 'assistant' && t.metrics.voiceToVoiceMs !== null ? [t.metrics.voiceToVoiceMs] : [],
+    );
 
     const row = (name: string, v: number[]) => {
       const p50 = percentile(v, 50);
@@ -133,6 +140,7 @@ async function main(): Promise<void> {
       row('troupe', results.ours),
       row('stock AgentSession', results.stock),
       '',
+      `troupe, agent-side (framework e2e metric, ${stored.length} turns): p50 ${percentile(stored, 50).toFixed(0)}, p95 ${percentile(stored, 95).toFixed(0)}`,
       `ratio troupe / stock: p50 ${(percentile(results.ours, 50) / percentile(results.stock, 50)).toFixed(3)}, p95 ${(percentile(results.ours, 95) / percentile(results.stock, 95)).toFixed(3)}`,
       `measured ${new Date().toISOString().slice(0, 10)}`,
     ];

@@ -28,22 +28,33 @@ async function versionOf(binary: string): Promise<string | undefined> {
   }
 }
 
+export interface EnsureLivekitOptions {
+  /** Binaries tried in order. @defaultValue `['livekit-server', '.bin/livekit-server']` */
+  candidates: string[];
+  /** The Go tool used to build one. @defaultValue 'go' */
+  go: string;
+}
+
 /**
  * Finds a livekit-server of the pinned minor version: on PATH, then in `.bin/`; otherwise builds
  * it into `.bin/` with `go install` when Go is present. Throws with install instructions otherwise.
  */
-export async function ensureLivekitServer(log: (msg: string) => void = () => {}): Promise<string> {
+export async function ensureLivekitServer(
+  log: (msg: string) => void = () => {},
+  opts: Partial<EnsureLivekitOptions> = {},
+): Promise<string> {
   const wantedMinor = LIVEKIT_SERVER_VERSION.split('.').slice(0, 2).join('.');
-  for (const candidate of ['livekit-server', localBin]) {
+  const go = opts.go ?? 'go';
+  for (const candidate of opts.candidates ?? ['livekit-server', localBin]) {
     const version = await versionOf(candidate);
     if (version?.startsWith(`${wantedMinor}.`)) return candidate;
     if (version) log(`ignoring ${candidate} ${version}: this project pins ${LIVEKIT_SERVER_VERSION}`);
   }
-  if (!(await hasGo())) throw new Error(installHelp);
+  if (!(await hasGo(go))) throw new Error(installHelp);
   log(`building livekit-server ${LIVEKIT_SERVER_VERSION} into .bin/ with go install (a few minutes, once)`);
   const gobin = join(projectRoot, '.bin', 'go');
   mkdirSync(gobin, { recursive: true });
-  await run('go', ['install', `github.com/livekit/livekit-server/cmd/server@v${LIVEKIT_SERVER_VERSION}`], {
+  await run(go, ['install', `github.com/livekit/livekit-server/cmd/server@v${LIVEKIT_SERVER_VERSION}`], {
     env: { ...process.env, CGO_ENABLED: '0', GOBIN: gobin },
     maxBuffer: 64 * 1024 * 1024,
   });
@@ -51,9 +62,9 @@ export async function ensureLivekitServer(log: (msg: string) => void = () => {})
   return localBin;
 }
 
-async function hasGo(): Promise<boolean> {
+async function hasGo(go: string): Promise<boolean> {
   try {
-    await run('go', ['version']);
+    await run(go, ['version']);
     return true;
   } catch {
     return false;

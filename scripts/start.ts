@@ -50,10 +50,15 @@ async function shutdown(exitCode: number): Promise<never> {
   process.exit(exitCode);
 }
 
-async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+async function waitForHealth(
+  name: string,
+  url: string,
+  child: ChildProcess,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error('the API exited during start-up (see its output above)');
+    if (child.exitCode !== null) throw new Error(`the ${name} exited during start-up (see its output above)`);
     try {
       if ((await fetch(url)).ok) return;
     } catch {
@@ -61,7 +66,7 @@ async function waitForHealth(url: string, child: ChildProcess, timeoutMs: number
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`the API did not become healthy at ${url} within ${timeoutMs} ms`);
+  throw new Error(`the ${name} did not become healthy at ${url} within ${timeoutMs} ms`);
 }
 
 async function main(): Promise<void> {
@@ -116,8 +121,11 @@ async function main(): Promise<void> {
   const apiUrl = `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${port}`;
   env.API_URL ??= apiUrl;
   const api = run('api', ['--import', 'tsx', 'api/main.ts'], env);
-  await waitForHealth(`${apiUrl}/healthz`, api, 120_000);
-  run('agent', ['--import', 'tsx', 'agent/main.ts'], env);
+  await waitForHealth('API', `${apiUrl}/healthz`, api, 120_000);
+  const agent = run('agent', ['--import', 'tsx', 'agent/main.ts'], env);
+  // The worker's health server answers 200 once it is connected to livekit-server.
+  const agentHealth = `http://${env.AGENT_HTTP_HOST ?? '127.0.0.1'}:${env.AGENT_HTTP_PORT ?? '8081'}/`;
+  await waitForHealth('agent worker', agentHealth, agent, 120_000);
   say(`ready: open ${apiUrl} (Ctrl-C stops everything)`);
 }
 

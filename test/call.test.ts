@@ -44,14 +44,14 @@ describe('a one-to-one call', () => {
     caller = new TestCaller();
     await caller.join(created.url, created.token);
     expect(caller.agent?.attributes['troupe.offline']).toBe('true');
-    await caller.firstSpeechAfter(0);
+    await caller.heard.firstSpeechAfter(0);
     await caller.agentState('listening');
   });
 
   it('when the caller asks a question, then the answer is heard within the bound', async () => {
     const endOfSpeech = await caller.say(await speak('hello there what do you like to do'));
     const answer = await Promise.race([
-      caller.firstSpeechAfter(endOfSpeech),
+      caller.heard.firstSpeechAfter(endOfSpeech),
       new Promise<never>((_, reject) =>
         setTimeout(
           () =>
@@ -91,8 +91,8 @@ describe('a one-to-one call', () => {
     const before = (await session()).transcript.length;
     await caller.say(await speak('tell me everything about your garden and your favourite things'));
     await caller.agentState('speaking');
-    const replyStarted = await caller.firstSpeechAfter(Date.now());
-    await caller.waitFor((f) => f.at > replyStarted.at + 1200);
+    const replyStarted = await caller.heard.firstSpeechAfter(Date.now());
+    await caller.heard.waitFor((f) => f.at > replyStarted.at + 1200);
     const onset = Date.now();
     await caller.say(await speak('sorry to interrupt but wait a moment please'));
     const detail = await eventually(
@@ -106,7 +106,7 @@ describe('a one-to-one call', () => {
     expect(cut.text.startsWith(cut.heardText)).toBe(true);
     // The character went quiet soon after the caller started: the first half-second of silence
     // after the onset begins within interruption threshold + detection + transport slack.
-    const after = caller.heard.filter((f) => f.at >= onset);
+    const after = caller.heard.frames.filter((f) => f.at >= onset);
     const quietFrom = after.find((f, i) => after.slice(i).every((g) => g.at > f.at + 500 || g.level <= 0.01));
     expect(quietFrom).toBeDefined();
     expect(quietFrom!.at - onset).toBeLessThan(2000);

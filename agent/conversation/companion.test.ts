@@ -80,7 +80,7 @@ describe('companion pipeline without a room', () => {
     call = await startCall();
     const greeting = await call.nextItem('assistant');
     expect(greeting.textContent).toBe(character.greeting);
-    expect(call.ear.played.some((f) => f.level > 0.01)).toBe(true);
+    expect(call.ear.log.frames.some((f) => f.level > 0.01)).toBe(true);
   });
 
   it('when the caller asks a spoken question, then the companion answers aloud', async () => {
@@ -90,7 +90,7 @@ describe('companion pipeline without a room', () => {
     expect(user.textContent?.length ?? 0).toBeGreaterThan(0);
     const reply = await call.nextItem('assistant');
     expect(reply.textContent?.length ?? 0).toBeGreaterThan(0);
-    const firstAudio = await call.ear.firstSpeechAfter(endOfSpeech);
+    const firstAudio = await call.ear.log.firstSpeechAfter(endOfSpeech);
     expect(firstAudio.at).toBeGreaterThan(endOfSpeech);
     expect(reply.metrics.e2eLatency).toBeGreaterThan(0);
   });
@@ -99,8 +99,8 @@ describe('companion pipeline without a room', () => {
     const reply = call.session.generateReply({
       userInput: 'tell me a long story about your favourite things',
     });
-    const started = await call.ear.firstSpeechAfter(Date.now());
-    await call.ear.waitFor((f) => f.at > started.at + 800);
+    const started = await call.ear.log.firstSpeechAfter(Date.now());
+    await call.ear.log.waitFor((f) => f.at > started.at + 800);
     const onsetAt = Date.now();
     await call.mic.say(await speak('wait wait stop there I have a question', call.mic.sampleRate));
     await reply.waitForPlayout();
@@ -125,15 +125,15 @@ describe('false interruptions', () => {
         call.session.once(voice.AgentSessionEventTypes.AgentFalseInterruption, resolve),
       );
       const reply = call.session.generateReply({ userInput: 'tell me about your garden in detail' });
-      const started = await call.ear.firstSpeechAfter(Date.now());
-      await call.ear.waitFor((f) => f.at > started.at + 500);
+      const started = await call.ear.log.firstSpeechAfter(Date.now());
+      await call.ear.log.waitFor((f) => f.at > started.at + 500);
       await call.mic.say(await speak('hmmm', call.mic.sampleRate));
       const ev = await falseInterruption;
       expect(ev.resumed).toBe(true);
       await reply.waitForPlayout();
       expect(call.ear.pauses.length).toBeGreaterThan(0);
       const lastPause = call.ear.pauses.at(-1)!;
-      expect(call.ear.played.some((f) => f.at > lastPause && f.level > 0.01)).toBe(true);
+      expect(call.ear.log.frames.some((f) => f.at > lastPause && f.level > 0.01)).toBe(true);
     } finally {
       await call.close();
     }

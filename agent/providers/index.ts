@@ -11,6 +11,8 @@ export interface CharacterProviders {
   llm: llm.LLM;
   tts: tts.TTS;
   info: ProviderInfo;
+  /** Loads local models ahead of the first turn (pocketsphinx takes 0.3–0.5 s the first time). */
+  warmUp(): Promise<void>;
 }
 
 interface Chain<T> {
@@ -33,9 +35,10 @@ export function buildProviders(character: Character, config: AgentConfig, vad: V
   const llmEndpoint = endpointFor(config, 'LLM');
   const ttsEndpoint = endpointFor(config, 'TTS');
 
+  const offlineStt = new PocketsphinxSTT();
   const sttChain = chain<stt.STT>(
     [sttEndpoint && createOpenAISTT(sttEndpoint, config.STT_MODEL), `openai-compatible:${config.STT_MODEL}`],
-    [new PocketsphinxSTT(), 'offline:pocketsphinx'],
+    [offlineStt, 'offline:pocketsphinx'],
   );
   const llmChain = chain<llm.LLM>(
     [llmEndpoint && createOpenAILLM(llmEndpoint, config.LLM_MODEL), `openai-compatible:${config.LLM_MODEL}`],
@@ -73,5 +76,7 @@ export function buildProviders(character: Character, config: AgentConfig, vad: V
       tts: ttsChain.labels.join(' → '),
       offline: primaries.some((label) => label?.startsWith('offline:')),
     },
+    // Only when it is the primary STT: as a fallback its ~100 MB process starts on first use.
+    warmUp: () => (sttChain.instances[0] === offlineStt ? offlineStt.warmUp() : Promise.resolve()),
   };
 }

@@ -16,6 +16,8 @@ export interface FakeOpenAIOptions {
   llmFirstTokenDelayMs: number;
   /** @defaultValue 0 */
   ttsDelayMs: number;
+  /** Answer chat completions with a 500, as an overloaded provider would. @defaultValue false */
+  failChat: boolean;
 }
 
 export const defaultFakeOpenAIOptions: FakeOpenAIOptions = {
@@ -25,13 +27,15 @@ export const defaultFakeOpenAIOptions: FakeOpenAIOptions = {
   sttDelayMs: 0,
   llmFirstTokenDelayMs: 0,
   ttsDelayMs: 0,
+  failChat: false,
 };
 
 export interface FakeOpenAI {
   /** Base URL to give an OpenAI client, ending in `/v1`. */
   baseURL: string;
-  /** Every request body received, by path (chat bodies parsed as JSON). */
+  /** Every request body received, by path (chat and speech bodies parsed as JSON). */
   requests: Array<{ path: string; body: unknown }>;
+  /** Live options: change them between turns. */
   options: FakeOpenAIOptions;
   close(): Promise<void>;
 }
@@ -75,6 +79,12 @@ export async function startFakeOpenAI(opts: Partial<FakeOpenAIOptions> = {}): Pr
     if (path.endsWith('/chat/completions')) {
       const json = JSON.parse(body.toString('utf8')) as { model?: string };
       requests.push({ path, body: json });
+      if (options.failChat) {
+        res.writeHead(500, { 'content-type': 'application/json' });
+        return res.end(
+          JSON.stringify({ error: { message: 'the fake is failing on purpose', type: 'server_error' } }),
+        );
+      }
       await delay(options.llmFirstTokenDelayMs);
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
       const id = `chatcmpl-${requests.length}`;

@@ -1,7 +1,8 @@
 import { ReadableStream } from 'node:stream/web';
 import { voice } from '@livekit/agents';
 import type { AudioFrame } from '@livekit/rtc-node';
-import { SPEECH_RMS, framesOf, rms, silenceFrame } from './audio.ts';
+import { framesOf, rms, silenceFrame } from './audio.ts';
+import { FrameLog } from './frame-log.ts';
 
 const wait = (ms: number) => new Promise((r) => setTimeout(r, Math.max(0, ms)));
 
@@ -50,17 +51,12 @@ export class ScriptedMicrophone extends voice.AudioInput {
   }
 }
 
-export interface PlayedFrame {
-  at: number;
-  level: number;
-}
-
 /**
  * The caller's ear for a session with no room: plays frames in real time (back-pressure of a
  * 60 ms lookahead), can pause and resume like RoomIO's output, and records what it played.
  */
 export class ListeningSpeaker extends voice.AudioOutput {
-  readonly played: PlayedFrame[] = [];
+  readonly log = new FrameLog();
   readonly clears: number[] = [];
   readonly pauses: number[] = [];
   #playhead = 0;
@@ -68,7 +64,6 @@ export class ListeningSpeaker extends voice.AudioOutput {
   #paused = false;
   #resumeWaiters: Array<() => void> = [];
   #finishTimer: NodeJS.Timeout | undefined;
-  #listeners = new Set<() => void>();
 
   constructor(sampleRate = 24_000) {
     super(sampleRate, undefined, { pause: true });
@@ -85,8 +80,7 @@ export class ListeningSpeaker extends voice.AudioOutput {
     this.#playhead += durationMs;
     this.#segmentMs += durationMs;
     await wait(playAt - performance.now() - 60);
-    this.played.push({ at: Date.now() + Math.max(0, playAt - performance.now()), level: rms(frame) });
-    for (const l of this.#listeners) l();
+    this.log.add({ at: Date.now() + Math.max(0, playAt - performance.now()), level: rms(frame) });
   }
 
   override flush(): void {
@@ -120,25 +114,5 @@ export class ListeningSpeaker extends voice.AudioOutput {
   #finish(position: number, interrupted: boolean): void {
     this.#segmentMs = 0;
     this.onPlaybackFinished({ playbackPosition: Math.max(0, position), interrupted });
-  }
-
-  /** Resolves once a played frame satisfies `predicate`. */
-  waitFor(predicate: (f: PlayedFrame) => boolean): Promise<PlayedFrame> {
-    return new Promise((resolve) => {
-      const check = () => {
-        const hit = this.played.find(predicate);
-        if (hit) {
-          this.#listeners.delete(check);
-          resolve(hit);
-        }
-      };
-      this.#listeners.add(check);
-      check();
-    });
-  }
-
-  /** Resolves with the first speech frame played at or after `since`. */
-  firstSpeechAfter(since: number): Promise<PlayedFrame> {
-    return this.waitFor((f) => f.at >= since && f.level > SPEECH_RMS);
   }
 }

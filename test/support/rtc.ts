@@ -11,14 +11,10 @@ import {
   TrackPublishOptions,
   TrackSource,
 } from '@livekit/rtc-node';
-import { SPEECH_RMS, framesOf, rms, silenceFrame } from './audio.ts';
+import { framesOf, rms, silenceFrame } from './audio.ts';
+import { FrameLog } from './frame-log.ts';
 
 const RATE = 48_000;
-
-export interface HeardFrame {
-  at: number;
-  level: number;
-}
 
 /**
  * A caller made of @livekit/rtc-node: publishes a microphone that is silent unless told to speak,
@@ -26,13 +22,13 @@ export interface HeardFrame {
  */
 export class TestCaller {
   readonly room = new Room();
-  readonly heard: HeardFrame[] = [];
+  /** The agent's audio as received. */
+  readonly heard = new FrameLog();
   agent?: RemoteParticipant;
   #source = new AudioSource(RATE, 1, 100);
   #pending: ReturnType<typeof framesOf> = [];
   #spoken: Array<() => void> = [];
   #running = true;
-  #listeners = new Set<() => void>();
 
   async join(url: string, token: string): Promise<void> {
     const subscribed = new Promise<void>((resolve) => {
@@ -73,25 +69,6 @@ export class TestCaller {
     });
   }
 
-  /** Resolves with the first heard frame satisfying `predicate`. */
-  waitFor(predicate: (f: HeardFrame) => boolean): Promise<HeardFrame> {
-    return new Promise((resolve) => {
-      const check = () => {
-        const hit = this.heard.find(predicate);
-        if (hit) {
-          this.#listeners.delete(check);
-          resolve(hit);
-        }
-      };
-      this.#listeners.add(check);
-      check();
-    });
-  }
-
-  firstSpeechAfter(since: number): Promise<HeardFrame> {
-    return this.waitFor((f) => f.at >= since && f.level > SPEECH_RMS);
-  }
-
   async leave(): Promise<void> {
     this.#running = false;
     await this.room.disconnect();
@@ -114,8 +91,7 @@ export class TestCaller {
     for (;;) {
       const { value: frame, done } = await reader.read();
       if (done) return;
-      this.heard.push({ at: Date.now(), level: rms(frame) });
-      for (const l of this.#listeners) l();
+      this.heard.add({ at: Date.now(), level: rms(frame) });
     }
   }
 }

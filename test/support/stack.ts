@@ -62,8 +62,9 @@ export async function startStack(opts: Partial<StackOptions> = {}): Promise<Stac
       LIVEKIT_API_SECRET: livekit.apiSecret,
       API_URL: api.url,
       AGENT_HTTP_PORT: String(await freeTcpPort()),
-      LOG_LEVEL: 'info',
       ...opts.agentEnv,
+      // The wait below reads the worker's "registered worker" line, logged at info.
+      LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

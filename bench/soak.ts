@@ -1,0 +1,92 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { dispose } from '@livekit/rtc-node';
+import { CreateSessionResponse } from '../protocol/index.ts';
+import { speak } from '../test/support/audio.ts';
+import { TestCaller } from '../test/support/rtc.ts';
+import { startStack } from '../test/support/stack.ts';
+
+// bench:soak — memory of a call's job process over a long call on the real livekit-server:
+// the caller asks a question every 20 s and is silent otherwise; the job's RSS is sampled every
+// 10 s and the growth after the first minute is fitted to MB per minute.
+
+const MINUTES = Number(process.env.SOAK_MINUTES ?? 5);
+const SAMPLE_MS = 10_000;
+
+function rssMb(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
+}
+
+/** The job process serving the call: the worker's child with the most CPU time. */
+function jobPid(workerPid: number): number {
+  const children = execFileSync('pgrep', ['-P', String(workerPid)])
+    .toString()
+    .trim()
+    .split('\n')
+    .map(Number);
+  const cpu = (pid: number) => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  };
+  return children.sort((a, b) => cpu(b) - cpu(a))[0]!;
+}
+
+function slope(points: Array<[number, number]>): number {
+  const n = points.length;
+  const mx = points.reduce((s, p) => s + p[0], 0) / n;
+  const my = points.reduce((s, p) => s + p[1], 0) / n;
+  const num = points.reduce((s, p) => s + (p[0] - mx) * (p[1] - my), 0);
+  const den = points.reduce((s, p) => s + (p[0] - mx) ** 2, 0);
+  return den === 0 ? 0 : num / den;
+}
+
+async function main(): Promise<void> {
+  const stack = await startStack({ database: 'pglite' });
+  try {
+    const res = await fetch(`${stack.api.url}/api/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ mode: 'call', characterId: 'marigold' }),
+    });
+    const created = CreateSessionResponse.parse(await res.json());
+    const caller = new TestCaller();
+    await caller.join(created.url, created.token);
+    await caller.heard.firstSpeechAfter(0);
+    await caller.agentState('listening');
+    const pid = jobPid(stack.agent.pid!);
+    const question = await speak('tell me something about your day');
+    const started = Date.now();
+    const samples: Array<[number, number]> = [];
+    let nextQuestion = started;
+    process.stdout.write(`bench:soak ${MINUTES} min call, job pid ${pid}\n`);
+    while (Date.now() - started < MINUTES * 60_000) {
+      if (Date.now() >= nextQuestion) {
+        void caller.say(question);
+        nextQuestion += 20_000;
+      }
+      const minute = (Date.now() - started) / 60_000;
+      samples.push([minute, rssMb(pid)]);
+      process.stdout.write(`  ${minute.toFixed(2)} min  rss ${samples.at(-1)![1].toFixed(1)} MB\n`);
+      await new Promise((r) => setTimeout(r, SAMPLE_MS));
+    }
+    await caller.leave();
+    const settled = samples.filter(([m]) => m >= 1);
+    process.stdout.write(
+      `\njob RSS: start ${samples[0]![1].toFixed(0)} MB, end ${samples.at(-1)![1].toFixed(0)} MB, ` +
+        `growth after the first minute ${slope(settled).toFixed(2)} MB/min\n` +
+        `measured ${new Date().toISOString().slice(0, 10)}\n`,
+    );
+  } finally {
+    await stack.stop();
+    await dispose();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    process.stderr.write(`bench:soak failed: ${err.stack ?? err.message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,97 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dispose } from '@livekit/rtc-node';
+import { CreateSessionResponse, SessionDetail } from '../protocol/index.ts';
+import { builtInCharacters } from '../db/seed/companions.ts';
+import { speak } from './support/audio.ts';
+import { type FakeOpenAI, startFakeOpenAI } from './support/fake-openai.ts';
+import { TestCaller } from './support/rtc.ts';
+import { type Stack, eventually, startStack } from './support/stack.ts';
+
+// A call whose companion runs on an OpenAI-compatible server (a local stand-in at the wire) for
+// STT, LLM and TTS, and keeps talking on the offline brain when that server's LLM fails.
+
+const walt = builtInCharacters.find((c) => c.id === 'walt')!;
+let fake: FakeOpenAI;
+let stack: Stack;
+let caller: TestCaller;
+let created: CreateSessionResponse;
+
+const transcript = async () =>
+  SessionDetail.parse(await (await fetch(`${stack.api.url}/api/sessions/${created.sessionId}`)).json())
+    .transcript;
+
+beforeAll(async () => {
+  fake = await startFakeOpenAI({
+    transcript: 'what do you like to do',
+    reply: 'Mostly I watch the sky, kid.',
+  });
+  stack = await startStack({
+    database: 'pglite',
+    agentEnv: { OPENAI_BASE_URL: fake.baseURL, OPENAI_API_KEY: 'sk-test-not-a-real-key' },
+  });
+  const res = await fetch(`${stack.api.url}/api/sessions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ mode: 'call', characterId: walt.id }),
+  });
+  created = CreateSessionResponse.parse(await res.json());
+  caller = new TestCaller();
+  await caller.join(created.url, created.token);
+  await caller.heard.firstSpeechAfter(0);
+  await caller.agentState('listening');
+});
+
+afterAll(async () => {
+  await caller?.leave().catch(() => {});
+  await stack?.stop();
+  await fake?.close();
+  await dispose();
+});
+
+describe('a call on an OpenAI-compatible server', () => {
+  it('when providers are configured, then the call is not labelled offline and greets in the OpenAI voice', () => {
+    expect(caller.agent?.attributes['troupe.offline']).toBe('false');
+    // The non-streaming TTS is fed one sentence at a time, so the greeting arrives in pieces.
+    const speech = fake.requests
+      .filter((r) => r.path.endsWith('/audio/speech'))
+      .map((r) => r.body as { voice: string; input: string });
+    expect(speech.length).toBeGreaterThan(0);
+    expect(new Set(speech.map((r) => r.voice))).toEqual(new Set([walt.voice.openai.voice]));
+    const spoken = speech.map((r) => r.input.trim()).join(' ');
+    expect(spoken.replace(/\s+/g, ' ')).toBe(walt.greeting.replace(/\s+/g, ' '));
+  });
+
+  it('when the caller speaks, then the server transcribes, answers with the persona as system prompt, and speaks', async () => {
+    const endOfSpeech = await caller.say(await speak('what do you like to do'));
+    await caller.heard.firstSpeechAfter(endOfSpeech);
+    const chat = fake.requests.filter((r) => r.path.endsWith('/chat/completions')).at(-1)!.body as {
+      messages: Array<{ role: string; content: unknown }>;
+    };
+    const system = chat.messages.find((m) => m.role === 'system' || m.role === 'developer');
+    expect(JSON.stringify(system?.content)).toContain(`You are ${walt.name}`);
+    expect(JSON.stringify(chat.messages)).toContain('what do you like to do');
+    const turns = await eventually(
+      transcript,
+      (t) => t.some((x) => x.text === 'Mostly I watch the sky, kid.'),
+      {
+        what: "the server's reply in the transcript",
+      },
+    );
+    expect(turns.find((t) => t.role === 'user')?.text).toBe('what do you like to do');
+    await caller.agentState('listening');
+  });
+
+  it('when the LLM server fails, then the offline brain answers and the call goes on', async () => {
+    fake.options.failChat = true;
+    const before = (await transcript()).length;
+    const endOfSpeech = await caller.say(await speak('what do you like to do'));
+    await caller.heard.firstSpeechAfter(endOfSpeech);
+    const turns = await eventually(transcript, (t) => t.slice(before).some((x) => x.role === 'assistant'), {
+      what: 'a reply after the LLM failed',
+      timeoutMs: 45_000,
+    });
+    const reply = turns.slice(before).find((x) => x.role === 'assistant')!;
+    expect(reply.text.length).toBeGreaterThan(0);
+    expect(reply.text).not.toBe('Mostly I watch the sky, kid.');
+  });
+});
