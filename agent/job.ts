@@ -4,6 +4,7 @@ import { AgentAttributes, DispatchMetadata } from '../protocol/index.ts';
 import { agentApiToken } from '../protocol/internal.ts';
 import { type AgentConfig, loadAgentConfigFromProcess } from './config.ts';
 import { CompanionAgent } from './conversation/companion.ts';
+import { summarizeCall } from './conversation/memory.ts';
 import { type TurnTakingOptions, createCompanionSession } from './conversation/session.ts';
 import { buildProviders } from './providers/index.ts';
 import { ApiReporter } from './reporting/api-reporter.ts';
@@ -65,12 +66,17 @@ export default defineAgent({
       sessionId: meta.sessionId,
       logger,
     });
+    const agent = new CompanionAgent(character, meta.memories ?? []);
+    const session = createCompanionSession(providers, vad, turnTakingFromConfig(config));
     ctx.addShutdownCallback(async () => {
+      const summary = await summarizeCall(session.history, {
+        ...(providers.configuredLlm ? { model: providers.configuredLlm } : {}),
+        ...(meta.callerName !== 'Caller' ? { callerName: meta.callerName } : {}),
+      }).catch((err: Error) => logger.warn({ err: err.message }, 'call summary failed'));
+      logger.info({ remembered: Boolean(summary) }, 'call ended');
+      if (summary) reporter.reportSummary({ summary });
       if (!(await reporter.flush(REPORT_FLUSH_TIMEOUT_MS))) reporter.close();
     });
-
-    const agent = new CompanionAgent(character);
-    const session = createCompanionSession(providers, vad, turnTakingFromConfig(config));
     followTurns(
       session,
       {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
 import { createDb } from '../db/client.ts';
-import { dbKinds, testCharacters } from '../db/testing.ts';
+import { asSeeded, dbKinds, testCharacters } from '../db/testing.ts';
 import { Character, CharacterList, ErrorBody } from '../protocol/index.ts';
 import { createApp } from './app.ts';
 import { loadApiConfig } from './config.ts';
@@ -28,13 +28,13 @@ describe.each(dbKinds)('app against %s', (kind) => {
     const res = await send(api.url, '/api/characters');
     expect(res.status).toBe(200);
     const list = CharacterList.parse(res.body);
-    expect(list.characters).toEqual(testCharacters);
+    expect(list.characters).toEqual(testCharacters.map(asSeeded));
   });
 
   it('when a character is fetched by id, then exactly that character is returned', async () => {
     const res = await send(api.url, '/api/characters/test-bob');
     expect(res.status).toBe(200);
-    expect(Character.parse(res.body)).toEqual(testCharacters[1]);
+    expect(Character.parse(res.body)).toEqual(asSeeded(testCharacters[1]!));
   });
 
   it('when a request carries a sane x-request-id, then the response and its log line carry it', async () => {

@@ -7,23 +7,39 @@ import { pinoHttp } from 'pino-http';
 import type { DbHandle } from '../db/client.ts';
 import type { ApiConfig } from './config.ts';
 import { apiNotFound, errorHandler, NotFoundError, UnsupportedMediaTypeError } from './errors.ts';
+import { corsPolicy } from './http/cors.ts';
+import { ApiMetrics } from './http/metrics.ts';
+import { apiRateLimits } from './http/rate-limit.ts';
+import { apiInfo, apiOperations } from './openapi/operations.ts';
+import { openApiDocument } from './openapi/registry.ts';
+import { docsRouter } from './routes/docs.ts';
+import { livekitWebhookRouter } from './routes/livekit-webhook.ts';
+import { ParticipantTracker } from './services/participants.ts';
+import { RoomEvents } from './services/room-events.ts';
+import { authenticate, authRouter } from './routes/auth.ts';
 import { charactersRouter } from './routes/characters.ts';
 import { healthRouter } from './routes/health.ts';
 import { internalRouter, requireAgentToken } from './routes/internal.ts';
+import { invitesRouter, redactInviteCode } from './routes/invites.ts';
+import { keysRouter } from './routes/keys.ts';
 import { sessionsRouter } from './routes/sessions.ts';
 import { webRouter } from './routes/web.ts';
 import { CharacterRepository } from './services/characters.ts';
 import { LivekitService } from './services/livekit.ts';
+import { MemoryService } from './services/memories.ts';
 import { SessionService } from './services/sessions.ts';
+import { accountServices } from './services/wiring.ts';
 
 export interface AppDeps {
   db: Pick<DbHandle, 'db' | 'kind'>;
   config: ApiConfig;
   logger: Logger;
+  /** The clock for token and invite expiry, in epoch milliseconds. @defaultValue Date.now */
+  clock?: () => number;
 }
 
 /** Builds the express app. Pure: opens no socket and makes no network call until a request needs one. */
-export function createApp({ db, config, logger }: AppDeps): Express {
+export function createApp({ db, config, logger, clock = Date.now }: AppDeps): Express {
   const characters = new CharacterRepository(db.db);
   const livekit = new LivekitService({
     url: config.livekitUrl,
@@ -31,13 +47,20 @@ export function createApp({ db, config, logger }: AppDeps): Express {
     apiSecret: config.livekitApiSecret,
     roomTokenTtlMs: config.roomTokenTtlMs,
   });
+  const memories = new MemoryService(db.db);
   const sessions = new SessionService({
     db: db.db,
     characters,
     livekit,
+    memories,
     livekitPublicUrl: config.livekitPublicUrl,
   });
   const jsonBody = [requireJsonBody(), express.json({ limit: config.bodyLimitBytes, strict: true })];
+  const { accounts, apiKeys, auth, invites } = accountServices({ db: db.db, config, livekit, clock });
+  const metrics = config.metricsEnabled ? new ApiMetrics() : undefined;
+  const participants = new ParticipantTracker({ registry: metrics?.registry });
+  const roomEvents = new RoomEvents({ sessions, participants });
+  const openApi = openApiDocument(apiOperations({ metrics: config.metricsEnabled }), apiInfo);
 
   const app = express();
   app.disable('x-powered-by');
@@ -46,10 +69,48 @@ export function createApp({ db, config, logger }: AppDeps): Express {
   // HSTS is left to the TLS-terminating proxy: this server speaks plain HTTP on a trusted network.
   app.use(helmet({ contentSecurityPolicy: false, strictTransportSecurity: false }));
   app.use(requestLogger(logger));
+  if (metrics) app.use(metrics.router(), metrics.observe());
+  // CORS first, so every answer (a 401 included) carries its headers; then authentication, so the
+  // limits below count per account when req.user is set, and per IP otherwise.
+  app.use('/api', corsPolicy({ origins: config.corsOrigins }));
+  app.use('/api', authenticate(auth));
+  app.use(
+    '/api',
+    apiRateLimits({
+      perWindow: config.rateLimitPerMinute,
+      authPerWindow: config.authRateLimitPerMinute,
+      logger,
+    }),
+  );
   app.use(healthRouter(db));
+  // Raw body: the signature covers the exact bytes LiveKit sent.
+  app.use(
+    '/api/livekit',
+    livekitWebhookRouter({
+      apiKey: config.livekitApiKey,
+      apiSecret: config.livekitApiSecret,
+      bodyLimitBytes: config.bodyLimitBytes,
+      events: roomEvents,
+    }),
+  );
+  app.use('/api', docsRouter(openApi));
   // The internal router authenticates before it parses, so a forged token never gets a body read.
-  app.use('/api/internal', requireAgentToken(config.livekitApiSecret), ...jsonBody, internalRouter(sessions));
-  app.use('/api', ...jsonBody, charactersRouter(characters), sessionsRouter(sessions), apiNotFound());
+  app.use(
+    '/api/internal',
+    requireAgentToken(config.livekitApiSecret),
+    ...jsonBody,
+    internalRouter(sessions, memories),
+  );
+  app.use(
+    '/api',
+    ...jsonBody,
+    authRouter(accounts, auth),
+    keysRouter(apiKeys),
+    charactersRouter(characters),
+    sessionsRouter(sessions, invites),
+    invitesRouter(sessions, invites),
+    apiNotFound(),
+  );
   app.use(webRouter({ distDir: config.webDistDir, publicDir: config.webPublicDir }));
   app.use((req, _res, next) => next(new NotFoundError(`no route for ${req.method} ${req.path}`)));
   app.use(errorHandler());
@@ -82,12 +143,12 @@ function requestLogger(logger: Logger) {
       req: (req: { id: unknown; method: string; url: string }) => ({
         id: req.id,
         method: req.method,
-        url: req.url,
+        url: redactInviteCode(req.url),
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
     customLogLevel: (_req, res, err) =>
       err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-    autoLogging: { ignore: (req) => req.url === '/healthz' },
+    autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
   });
 }

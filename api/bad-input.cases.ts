@@ -12,8 +12,10 @@ export interface Case {
   code: ErrorCode;
 }
 
-/** Stands for the real ids once the app is up. */
+/** Stand for the real ids and the signed-in caller's bearer token once the app is up. */
 export const SESSION = '{session}';
+export const USER_TOKEN = '{user-token}';
+export const user = { authorization: `Bearer ${USER_TOKEN}` };
 const OTHER_UUID = '0b0c9a53-5c55-4a8e-9f1c-7f7f3b0f6c11';
 const bigString = 'x'.repeat(100 * 1024);
 export const API_SECRET = `bad-input-secret-${randomUUID()}`;
@@ -34,7 +36,7 @@ const goodTurn = {
 const goodStatus = { status: 'active', providers: { stt: 'a', llm: 'b', tts: 'c', offline: true } };
 
 /** The checks every JSON-taking endpoint gets. `auth` is added to each request's headers. */
-function bodyCases(
+export function bodyCases(
   label: string,
   path: string,
   good: Record<string, unknown>,
@@ -157,46 +159,46 @@ export function badInputCases(): Case[] {
   const turnsPath = `/api/internal/sessions/${SESSION}/turns`;
   return [
     // POST /api/sessions
-    ...bodyCases('POST /api/sessions', '/api/sessions', { mode: 'call', characterId: 'test-ada' }, {}),
+    ...bodyCases('POST /api/sessions', '/api/sessions', { mode: 'call', characterId: 'test-ada' }, user),
     {
       name: 'POST /api/sessions gets a number for characterId',
       path: '/api/sessions',
-      opts: { body: { mode: 'call', characterId: 42 } },
+      opts: { body: { mode: 'call', characterId: 42 }, headers: user },
       status: 400,
       code: 'validation_failed',
     },
     {
       name: 'POST /api/sessions gets an unknown mode',
       path: '/api/sessions',
-      opts: { body: { mode: 'karaoke', characterId: 'test-ada' } },
+      opts: { body: { mode: 'karaoke', characterId: 'test-ada' }, headers: user },
       status: 400,
       code: 'validation_failed',
     },
     {
       name: 'POST /api/sessions gets both characterId and characterIds',
       path: '/api/sessions',
-      opts: { body: { mode: 'call', characterId: 'test-ada', characterIds: ['test-ada'] } },
+      opts: { body: { mode: 'call', characterId: 'test-ada', characterIds: ['test-ada'] }, headers: user },
       status: 400,
       code: 'validation_failed',
     },
     {
       name: 'POST /api/sessions gets a 61-character displayName',
       path: '/api/sessions',
-      opts: { body: { mode: 'call', characterId: 'test-ada', displayName: 'n'.repeat(61) } },
+      opts: { body: { mode: 'call', characterId: 'test-ada', displayName: 'n'.repeat(61) }, headers: user },
       status: 400,
       code: 'validation_failed',
     },
     {
       name: 'POST /api/sessions gets no body',
       path: '/api/sessions',
-      opts: { method: 'POST' },
+      opts: { method: 'POST', headers: user },
       status: 400,
       code: 'validation_failed',
     },
     {
       name: 'POST /api/sessions names an unknown character',
       path: '/api/sessions',
-      opts: { body: { mode: 'call', characterId: 'nobody' } },
+      opts: { body: { mode: 'call', characterId: 'nobody' }, headers: user },
       status: 404,
       code: 'not_found',
     },
@@ -226,46 +228,46 @@ export function badInputCases(): Case[] {
     {
       name: 'GET /api/sessions/:id names an unknown session',
       path: `/api/sessions/${OTHER_UUID}`,
-      opts: {},
+      opts: { headers: user },
       status: 404,
       code: 'not_found',
     },
     {
       name: 'GET /api/sessions/:id gets a non-uuid id',
       path: '/api/sessions/12345',
-      opts: {},
+      opts: { headers: user },
       status: 404,
       code: 'not_found',
     },
     {
       name: 'GET /api/sessions/:id gets an SQL-looking id',
       path: `/api/sessions/${encodeURIComponent("' or 1=1 --")}`,
-      opts: {},
+      opts: { headers: user },
       status: 404,
       code: 'not_found',
     },
     // POST /api/sessions/:id/end
-    ...bodyCases('POST /api/sessions/:id/end', `/api/sessions/${SESSION}/end`, {}, {}).filter(
+    ...bodyCases('POST /api/sessions/:id/end', `/api/sessions/${SESSION}/end`, {}, user).filter(
       (c) => !c.name.includes('extra field'),
     ),
     {
       name: 'POST /api/sessions/:id/end gets fields',
       path: `/api/sessions/${SESSION}/end`,
-      opts: { body: { force: true } },
+      opts: { body: { force: true }, headers: user },
       status: 400,
       code: 'validation_failed',
     },
     {
       name: 'POST /api/sessions/:id/end names an unknown session',
       path: `/api/sessions/${OTHER_UUID}/end`,
-      opts: { method: 'POST' },
+      opts: { method: 'POST', headers: user },
       status: 404,
       code: 'not_found',
     },
     {
       name: 'POST /api/sessions/:id/end gets a non-uuid id',
       path: '/api/sessions/nope/end',
-      opts: { method: 'POST' },
+      opts: { method: 'POST', headers: user },
       status: 404,
       code: 'not_found',
     },

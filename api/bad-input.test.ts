@@ -1,12 +1,23 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbKinds } from '../db/testing.ts';
 import { ErrorBody } from '../protocol/index.ts';
-import { API_SECRET, SESSION, badInputCases } from './bad-input.cases.ts';
+import { signUp, type SignedUp } from '../test/support/auth.ts';
+import { accountBadInputCases } from './bad-input-accounts.cases.ts';
+import { API_SECRET, SESSION, USER_TOKEN, badInputCases, type Case } from './bad-input.cases.ts';
 import { send, startTestApi, type TestApi } from './testing.ts';
+
+/** The case's request with the real session id and bearer token in place of the placeholders. */
+function realize(c: Case, sessionId: string, token: string): Case {
+  const headers = Object.fromEntries(
+    Object.entries(c.opts.headers ?? {}).map(([k, v]) => [k, v.replace(USER_TOKEN, token)]),
+  );
+  return { ...c, path: c.path.replace(SESSION, sessionId), opts: { ...c.opts, headers } };
+}
 
 describe.each(dbKinds)('bad input against %s', (kind) => {
   let api: TestApi;
   let sessionId: string;
+  let caller: SignedUp;
 
   beforeAll(async () => {
     // Nothing listens on port 9: ending a session must not depend on LiveKit answering.
@@ -14,8 +25,14 @@ describe.each(dbKinds)('bad input against %s', (kind) => {
       LIVEKIT_URL: 'ws://127.0.0.1:9',
       LIVEKIT_API_SECRET: API_SECRET,
       BODY_LIMIT: '64kb',
+      // The table sends more than the default 20 auth requests a minute from one address.
+      AUTH_RATE_LIMIT_PER_MINUTE: '0',
     });
-    const res = await send(api.url, '/api/sessions', { body: { mode: 'call', characterId: 'test-ada' } });
+    caller = await signUp(api.url);
+    const res = await send(api.url, '/api/sessions', {
+      body: { mode: 'call', characterId: 'test-ada' },
+      headers: caller.headers,
+    });
     expect(res.status, res.text).toBe(201);
     sessionId = (res.body as { sessionId: string }).sessionId;
   });
@@ -23,10 +40,11 @@ describe.each(dbKinds)('bad input against %s', (kind) => {
     await api?.stop();
   });
 
-  it.each(badInputCases().map((c) => [c.name, c] as const))(
+  it.each([...badInputCases(), ...accountBadInputCases()].map((c) => [c.name, c] as const))(
     'when %s, then the answer is the exact error',
-    async (_name, c) => {
-      const res = await send(api.url, c.path.replace(SESSION, sessionId), c.opts);
+    async (_name, table) => {
+      const c = realize(table, sessionId, caller.token);
+      const res = await send(api.url, c.path, c.opts);
       expect(res.status, res.text).toBe(c.status);
       const body = ErrorBody.parse(res.body);
       expect(body.error.code).toBe(c.code);
@@ -37,7 +55,10 @@ describe.each(dbKinds)('bad input against %s', (kind) => {
   );
 
   it('when a bad request body is sent, then the validation issues name the field and do not echo its value', async () => {
-    const res = await send(api.url, '/api/sessions', { body: { mode: 'call', characterId: 'Sekrit Value' } });
+    const res = await send(api.url, '/api/sessions', {
+      body: { mode: 'call', characterId: 'Sekrit Value' },
+      headers: caller.headers,
+    });
     expect(res.status).toBe(400);
     const issues = (ErrorBody.parse(res.body).error.details as { issues: { path: string[] }[] }).issues;
     expect(issues.map((i) => i.path)).toContainEqual(['characterId']);
@@ -45,7 +66,7 @@ describe.each(dbKinds)('bad input against %s', (kind) => {
   });
 
   it('when bad input was sent, then the session it targeted is unchanged', async () => {
-    const res = await send(api.url, `/api/sessions/${sessionId}`);
+    const res = await send(api.url, `/api/sessions/${sessionId}`, { headers: caller.headers });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'created', transcript: [] });
   });

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadApiConfig, projectRoot } from './config.ts';
+import { ConfigError, deriveAuthSecret, loadApiConfig, projectRoot } from './config.ts';
 
 function issuesOf(env: Record<string, string>): string[] {
   try {
@@ -28,6 +28,14 @@ describe('loadApiConfig', () => {
       webPublicDir: join(projectRoot, 'web/public'),
       bodyLimitBytes: 64 * 1024,
       roomTokenTtlMs: 2 * 3_600_000,
+      rateLimitPerMinute: 300,
+      authRateLimitPerMinute: 20,
+      corsOrigins: [],
+      metricsEnabled: true,
+      authSecret: deriveAuthSecret('secret'),
+      authSecretSource: 'derived',
+      authTokenTtlMs: 3_600_000,
+      operator: undefined,
     });
   });
 
@@ -46,6 +54,14 @@ describe('loadApiConfig', () => {
       WEB_PUBLIC_DIR: 'public',
       BODY_LIMIT: '1MB',
       ROOM_TOKEN_TTL: '45m',
+      RATE_LIMIT_PER_MINUTE: '600',
+      AUTH_RATE_LIMIT_PER_MINUTE: '5',
+      CORS_ORIGINS: 'https://app.example.com,http://localhost:5173',
+      METRICS_ENABLED: 'false',
+      AUTH_SECRET: 'an-auth-secret-of-at-least-32-characters',
+      AUTH_TOKEN_TTL: '15m',
+      OPERATOR_EMAIL: ' Ops@Example.com ',
+      OPERATOR_PASSWORD: 'correct horse battery',
     });
     expect(config).toEqual({
       port: 8080,
@@ -61,6 +77,14 @@ describe('loadApiConfig', () => {
       webPublicDir: join(projectRoot, 'public'),
       bodyLimitBytes: 1024 * 1024,
       roomTokenTtlMs: 45 * 60_000,
+      rateLimitPerMinute: 600,
+      authRateLimitPerMinute: 5,
+      corsOrigins: ['https://app.example.com', 'http://localhost:5173'],
+      metricsEnabled: false,
+      authSecret: 'an-auth-secret-of-at-least-32-characters',
+      authSecretSource: 'env',
+      authTokenTtlMs: 15 * 60_000,
+      operator: { email: 'ops@example.com', password: 'correct horse battery' },
     });
   });
 
@@ -83,6 +107,29 @@ describe('loadApiConfig', () => {
     expect(config.roomTokenTtlMs).toBe(600_000);
   });
 
+  it('when CORS_ORIGINS has spaces, a trailing slash or capitals, then each origin is kept as a browser sends it', () => {
+    expect(
+      loadApiConfig({ CORS_ORIGINS: ' https://App.Example.com/ , http://localhost:5173,, ' }).corsOrigins,
+    ).toEqual(['https://app.example.com', 'http://localhost:5173']);
+  });
+
+  it('when the rate limits are 0 and METRICS_ENABLED is no, then limits and metrics are off', () => {
+    const config = loadApiConfig({
+      RATE_LIMIT_PER_MINUTE: '0',
+      AUTH_RATE_LIMIT_PER_MINUTE: '0',
+      METRICS_ENABLED: 'No',
+    });
+    expect(config).toMatchObject({ rateLimitPerMinute: 0, authRateLimitPerMinute: 0, metricsEnabled: false });
+  });
+
+  it('when AUTH_SECRET is unset, then the signing key is derived from the LiveKit secret and differs from it', () => {
+    const a = loadApiConfig({ LIVEKIT_API_SECRET: 'one-livekit-secret' });
+    const b = loadApiConfig({ LIVEKIT_API_SECRET: 'another-livekit-secret' });
+    expect(a.authSecret).not.toBe(b.authSecret);
+    expect(a.authSecret).not.toContain('one-livekit-secret');
+    expect(a.authSecret.length).toBeGreaterThanOrEqual(32);
+  });
+
   it('when PGLITE_DIR is memory://, then it is kept as is', () => {
     expect(loadApiConfig({ PGLITE_DIR: 'memory://' }).pgliteDir).toBe('memory://');
   });
@@ -99,8 +146,38 @@ describe('loadApiConfig', () => {
     ['BODY_LIMIT', '12'],
     ['ROOM_TOKEN_TTL', '2 hours'],
     ['ROOM_TOKEN_TTL', '5s'],
+    ['RATE_LIMIT_PER_MINUTE', '-1'],
+    ['RATE_LIMIT_PER_MINUTE', 'lots'],
+    ['AUTH_RATE_LIMIT_PER_MINUTE', '1.5'],
+    ['CORS_ORIGINS', '*'],
+    ['CORS_ORIGINS', 'https://app.example.com/path'],
+    ['CORS_ORIGINS', 'app.example.com'],
+    ['CORS_ORIGINS', 'ftp://files.example.com'],
+    ['METRICS_ENABLED', 'maybe'],
+    ['AUTH_SECRET', 'too-short'],
+    ['AUTH_TOKEN_TTL', '10s'],
   ])('when %s is %j, then loading fails naming that variable', (variable, value) => {
     expect(issuesOf({ [variable]: value })).toEqual([variable]);
+  });
+
+  it.each([
+    [{ OPERATOR_EMAIL: 'ops@example.com' }, 'OPERATOR_PASSWORD'],
+    [{ OPERATOR_PASSWORD: 'correct horse battery' }, 'OPERATOR_EMAIL'],
+    [{ OPERATOR_EMAIL: 'ops@example.com', OPERATOR_PASSWORD: 'short' }, 'OPERATOR_PASSWORD'],
+    [{ OPERATOR_EMAIL: 'not-an-email', OPERATOR_PASSWORD: 'correct horse battery' }, 'OPERATOR_EMAIL'],
+  ])('when the operator is half configured (%j), then loading fails naming %s', (env, variable) => {
+    expect(issuesOf(env)).toEqual([variable]);
+  });
+
+  it('when the configuration fails to load, then no operator password is in the message', () => {
+    expect(() =>
+      loadApiConfig({ OPERATOR_EMAIL: 'bad', OPERATOR_PASSWORD: 'sekrit-passw0rd-value' }),
+    ).toThrow(ConfigError);
+    try {
+      loadApiConfig({ OPERATOR_EMAIL: 'bad', OPERATOR_PASSWORD: 'sekrit-passw0rd-value' });
+    } catch (err) {
+      expect(String(err)).not.toContain('sekrit-passw0rd-value');
+    }
   });
 
   it('when several variables are bad, then the error names each of them', () => {

@@ -1,6 +1,8 @@
+import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
+import { Email, Password } from '../protocol/auth.ts';
 
 /** Relative directories in the config are resolved against the project root, not the cwd. */
 export const projectRoot = resolve(import.meta.dirname, '..');
@@ -33,6 +35,38 @@ export interface ApiConfig {
   bodyLimitBytes: number;
   /** `ROOM_TOKEN_TTL`: lifetime of a caller's room token, e.g. `2h`, `30m`, or seconds. @defaultValue 7200000 (`2h`) */
   roomTokenTtlMs: number;
+  /** `RATE_LIMIT_PER_MINUTE`: requests a client (its account, else its IP) may make to `/api` per minute; 0 turns the limit off. @defaultValue 300 */
+  rateLimitPerMinute: number;
+  /** `AUTH_RATE_LIMIT_PER_MINUTE`: the stricter limit on `/api/auth/*`; 0 turns it off. @defaultValue 20 */
+  authRateLimitPerMinute: number;
+  /** `CORS_ORIGINS`: comma-separated origins (`https://app.example.com`) browsers may call the API from. @defaultValue [] (same origin only) */
+  corsOrigins: string[];
+  /** `METRICS_ENABLED`: serve Prometheus metrics at `/metrics`. @defaultValue true */
+  metricsEnabled: boolean;
+  /**
+   * `AUTH_SECRET`: HMAC key that signs bearer tokens, 32 characters or more. Production should set
+   * it: the default changes whenever the LiveKit secret does, signing everyone out.
+   * @defaultValue derived from `LIVEKIT_API_SECRET` with HMAC and its own label
+   */
+  authSecret: string;
+  /** Where authSecret came from: `AUTH_SECRET`, or derived from the LiveKit secret. @defaultValue 'derived' */
+  authSecretSource: 'env' | 'derived';
+  /** `AUTH_TOKEN_TTL`: lifetime of a bearer token from sign-in, e.g. `1h`, `30m`, or seconds. @defaultValue 3600000 (`1h`) */
+  authTokenTtlMs: number;
+  /**
+   * `OPERATOR_EMAIL` and `OPERATOR_PASSWORD`: the operator account, created at start when absent
+   * (an existing account is left as it is). Both or neither.
+   * @defaultValue undefined (no operator account)
+   */
+  operator: { email: string; password: string } | undefined;
+}
+
+/**
+ * The default AUTH_SECRET: a key of its own derived from the LiveKit secret (as the agent's token
+ * is), so that a fresh machine needs no extra setting and neither secret reveals the other.
+ */
+export function deriveAuthSecret(livekitApiSecret: string): string {
+  return createHmac('sha256', livekitApiSecret).update('troupe-auth-token-signing').digest('base64url');
 }
 
 const sizeUnits: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2 };
@@ -81,21 +115,71 @@ const nonEmpty = z.string().trim().min(1, 'must not be empty');
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
 
-const EnvSchema = z.object({
-  PORT: optional(z.coerce.number().int().min(0).max(65_535)).default(3000),
-  HOST: optional(nonEmpty).default('127.0.0.1'),
-  DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })),
-  PGLITE_DIR: optional(nonEmpty).default('data/pglite'),
-  LIVEKIT_URL: optional(livekitUrl).default('ws://127.0.0.1:7880'),
-  LIVEKIT_PUBLIC_URL: optional(livekitUrl),
-  LIVEKIT_API_KEY: optional(nonEmpty).default('devkey'),
-  LIVEKIT_API_SECRET: optional(nonEmpty).default('secret'),
-  LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default('info'),
-  WEB_DIST_DIR: optional(nonEmpty).default('web/dist'),
-  WEB_PUBLIC_DIR: optional(nonEmpty).default('web/public'),
-  BODY_LIMIT: optional(byteSize).default(64 * 1024),
-  ROOM_TOKEN_TTL: optional(duration).default(2 * 3_600_000),
+const perMinute = z.coerce.number().int().min(0).max(1_000_000);
+const flag = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .pipe(z.enum(['true', 'false', '1', '0', 'yes', 'no'], { error: 'must be true or false' }))
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+/** A browser origin: scheme, host and port, nothing else (a trailing slash is forgiven); normalised as browsers send it. */
+const origin = z.string().transform((v, ctx) => {
+  const url = URL.canParse(v) ? new URL(v) : undefined;
+  const bare = url && !url.username && !url.password && url.pathname === '/' && !url.search && !url.hash;
+  if (!url || !bare || !/^https?:$/.test(url.protocol)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'each origin must be http(s)://host[:port] with no path, e.g. https://app.example.com',
+    });
+    return z.NEVER;
+  }
+  return url.origin;
 });
+const originList = z
+  .string()
+  .transform((v) =>
+    v
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(origin));
+
+const EnvSchema = z
+  .object({
+    PORT: optional(z.coerce.number().int().min(0).max(65_535)).default(3000),
+    HOST: optional(nonEmpty).default('127.0.0.1'),
+    DATABASE_URL: optional(z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' })),
+    PGLITE_DIR: optional(nonEmpty).default('data/pglite'),
+    LIVEKIT_URL: optional(livekitUrl).default('ws://127.0.0.1:7880'),
+    LIVEKIT_PUBLIC_URL: optional(livekitUrl),
+    LIVEKIT_API_KEY: optional(nonEmpty).default('devkey'),
+    LIVEKIT_API_SECRET: optional(nonEmpty).default('secret'),
+    LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default(
+      'info',
+    ),
+    WEB_DIST_DIR: optional(nonEmpty).default('web/dist'),
+    WEB_PUBLIC_DIR: optional(nonEmpty).default('web/public'),
+    BODY_LIMIT: optional(byteSize).default(64 * 1024),
+    ROOM_TOKEN_TTL: optional(duration).default(2 * 3_600_000),
+    RATE_LIMIT_PER_MINUTE: optional(perMinute).default(300),
+    AUTH_RATE_LIMIT_PER_MINUTE: optional(perMinute).default(20),
+    CORS_ORIGINS: optional(originList).default([]),
+    METRICS_ENABLED: optional(flag).default(true),
+    AUTH_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
+    AUTH_TOKEN_TTL: optional(duration).default(3_600_000),
+    OPERATOR_EMAIL: optional(Email),
+    OPERATOR_PASSWORD: optional(Password),
+  })
+  .superRefine((e, ctx) => {
+    if ((e.OPERATOR_EMAIL === undefined) === (e.OPERATOR_PASSWORD === undefined)) return;
+    const missing = e.OPERATOR_EMAIL === undefined ? 'OPERATOR_EMAIL' : 'OPERATOR_PASSWORD';
+    ctx.addIssue({
+      code: 'custom',
+      path: [missing],
+      message: 'set OPERATOR_EMAIL and OPERATOR_PASSWORD together',
+    });
+  });
 
 export class ConfigError extends Error {
   constructor(readonly issues: readonly { variable: string; message: string }[]) {
@@ -131,6 +215,17 @@ export function loadApiConfig(env: Record<string, string | undefined>): ApiConfi
     webPublicDir: dir(e.WEB_PUBLIC_DIR),
     bodyLimitBytes: e.BODY_LIMIT,
     roomTokenTtlMs: e.ROOM_TOKEN_TTL,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
+    corsOrigins: e.CORS_ORIGINS,
+    metricsEnabled: e.METRICS_ENABLED,
+    authSecret: e.AUTH_SECRET ?? deriveAuthSecret(e.LIVEKIT_API_SECRET),
+    authSecretSource: e.AUTH_SECRET === undefined ? 'derived' : 'env',
+    authTokenTtlMs: e.AUTH_TOKEN_TTL,
+    operator:
+      e.OPERATOR_EMAIL !== undefined && e.OPERATOR_PASSWORD !== undefined
+        ? { email: e.OPERATOR_EMAIL, password: e.OPERATOR_PASSWORD }
+        : undefined,
   };
 }
 

@@ -49,6 +49,13 @@ export class UnauthorizedError extends HttpError {
   }
 }
 
+/** The caller may see the thing but not do this to it (e.g. editing a built-in character). */
+export class ForbiddenError extends HttpError {
+  constructor(message: string) {
+    super(403, 'forbidden', message);
+  }
+}
+
 export class NotFoundError extends HttpError {
   constructor(message: string) {
     super(404, 'not_found', message);
@@ -76,6 +83,18 @@ export class UnsupportedMediaTypeError extends HttpError {
 export class UpstreamUnavailableError extends HttpError {
   constructor(message: string) {
     super(503, 'upstream_unavailable', message);
+  }
+}
+
+/** Too many requests; the response's Retry-After header says when to try again. */
+export class RateLimitedError extends HttpError {
+  constructor(retryAfterMs: number | undefined) {
+    super(
+      429,
+      'rate_limited',
+      'too many requests: slow down',
+      retryAfterMs === undefined ? undefined : { retryAfterMs },
+    );
   }
 }
 

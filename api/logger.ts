@@ -16,6 +16,12 @@ export const redactPaths = [
   '*.livekitApiSecret',
   'databaseUrl',
   '*.databaseUrl',
+  'password',
+  '*.password',
+  'passwordHash',
+  '*.passwordHash',
+  'authSecret',
+  '*.authSecret',
 ];
 
 export function createLogger(

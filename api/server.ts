@@ -9,6 +9,8 @@ import type { Character } from '../protocol/index.ts';
 import { createApp } from './app.ts';
 import type { ApiConfig } from './config.ts';
 import { createLogger } from './logger.ts';
+import { AccountService } from './services/accounts.ts';
+import { PasswordHasher } from './services/passwords.ts';
 
 export interface StartApiOptions {
   /** @defaultValue a pino logger at `config.logLevel` writing to stdout */
@@ -17,6 +19,8 @@ export interface StartApiOptions {
   characters: readonly Character[];
   /** In-flight requests get this long after close() before their connections are cut. @defaultValue 5000 */
   shutdownGraceMs: number;
+  /** The clock for token and invite expiry, in epoch milliseconds; tests pass a fake one. @defaultValue Date.now */
+  clock: () => number;
 }
 
 export interface RunningApi {
@@ -36,11 +40,17 @@ export async function startApi(config: ApiConfig, opts: Partial<StartApiOptions>
     await migrate(db);
     const seeded = await seedCharacters(db.db, opts.characters ?? builtInCharacters);
     logger.info({ database: db.kind, characters: seeded }, 'database ready');
+    if (config.operator)
+      await new AccountService(db.db, new PasswordHasher()).ensureOperator(config.operator, logger);
+    if (config.authSecretSource === 'derived')
+      logger.info(
+        'bearer tokens are signed with a key derived from LIVEKIT_API_SECRET; set AUTH_SECRET in production',
+      );
   } catch (err) {
     await db.close();
     throw err;
   }
-  const app = createApp({ db, config, logger });
+  const app = createApp({ db, config, logger, clock: opts.clock ?? Date.now });
   const server = app.listen(config.port, config.host);
   try {
     await Promise.race([

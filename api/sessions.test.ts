@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { RoomServiceClient, TokenVerifier } from 'livekit-server-sdk';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dbKinds, testCharacters } from '../db/testing.ts';
+import { asSeeded, dbKinds, testCharacters } from '../db/testing.ts';
 import {
   AGENT_NAME,
   CreateSessionResponse,
@@ -16,6 +16,7 @@ import {
 } from '../protocol/index.ts';
 import { agentApiToken } from '../protocol/internal.ts';
 import type { RunningLivekitServer } from '../scripts/livekit-server.ts';
+import { signUp, type SignedUp } from '../test/support/auth.ts';
 import { createApp } from './app.ts';
 import {
   LogCapture,
@@ -59,6 +60,7 @@ afterAll(async () => {
 
 describe.each(dbKinds)('sessions against %s', (kind) => {
   let api: TestApi;
+  let caller: SignedUp;
   const agentAuth = () => ({ authorization: `Bearer ${agentApiToken(api.config.livekitApiSecret)}` });
   const rooms = () => new RoomServiceClient(livekit.url, livekit.apiKey, livekit.apiSecret);
 
@@ -70,6 +72,7 @@ describe.each(dbKinds)('sessions against %s', (kind) => {
       LIVEKIT_API_SECRET: livekit.apiSecret,
       ROOM_TOKEN_TTL: '30m',
     });
+    caller = await signUp(api.url);
   });
   afterAll(async () => {
     await api?.stop();
@@ -78,13 +81,14 @@ describe.each(dbKinds)('sessions against %s', (kind) => {
   async function createSession(body: Record<string, unknown> = {}): Promise<CreateSessionResponse> {
     const res = await send(api.url, '/api/sessions', {
       body: { mode: 'call', characterId: 'test-ada', ...body },
+      headers: caller.headers,
     });
     expect(res.status, res.text).toBe(201);
     return CreateSessionResponse.parse(res.body);
   }
 
   async function getSession(id: string): Promise<SessionDetail> {
-    const res = await send(api.url, `/api/sessions/${id}`);
+    const res = await send(api.url, `/api/sessions/${id}`, { headers: caller.headers });
     expect(res.status, res.text).toBe(200);
     return SessionDetail.parse(res.body);
   }
@@ -102,13 +106,14 @@ describe.each(dbKinds)('sessions against %s', (kind) => {
     expect(created.url).toBe('wss://media.example.test');
     expect(created.roomName).toBe(`call-${created.sessionId}`);
     expect(created.identity).toMatch(/^caller-[0-9a-f]{10}$/);
-    expect(created.character).toEqual(testCharacters[0]);
+    expect(created.character).toEqual(asSeeded(testCharacters[0]!));
     const detail = await getSession(created.sessionId);
     expect(detail).toMatchObject({
       id: created.sessionId,
       mode: 'call',
       roomName: created.roomName,
       characterId: 'test-ada',
+      ownerId: caller.user.id,
       callerIdentity: created.identity,
       status: 'created',
       providers: null,
@@ -141,9 +146,11 @@ describe.each(dbKinds)('sessions against %s', (kind) => {
     expect(metadata).toEqual({
       sessionId: created.sessionId,
       mode: 'call',
-      character: testCharacters[0],
+      character: asSeeded(testCharacters[0]!),
       callerIdentity: created.identity,
       callerName: 'Grace',
+      // The first call between this person and character: nothing remembered yet.
+      memories: [],
     });
   });
 
@@ -216,7 +223,10 @@ describe.each(dbKinds)('sessions against %s', (kind) => {
     await rooms().createRoom({ name: roomName });
     expect((await rooms().listRooms([roomName])).map((r) => r.name)).toEqual([roomName]);
     expect((await reportStatus(sessionId)).status).toBe(204);
-    const res = await send(api.url, `/api/sessions/${sessionId}/end`, { method: 'POST' });
+    const res = await send(api.url, `/api/sessions/${sessionId}/end`, {
+      method: 'POST',
+      headers: caller.headers,
+    });
     expect(res.status, res.text).toBe(200);
     const ended = SessionDetail.parse(res.body);
     expect(ended.status).toBe('ended');
@@ -227,8 +237,15 @@ describe.each(dbKinds)('sessions against %s', (kind) => {
 
   it('when a session is ended twice, then both calls return the same record with the first endedAt', async () => {
     const { sessionId } = await createSession();
-    const first = await send(api.url, `/api/sessions/${sessionId}/end`, { method: 'POST' });
-    const second = await send(api.url, `/api/sessions/${sessionId}/end`, { method: 'POST', body: {} });
+    const first = await send(api.url, `/api/sessions/${sessionId}/end`, {
+      method: 'POST',
+      headers: caller.headers,
+    });
+    const second = await send(api.url, `/api/sessions/${sessionId}/end`, {
+      method: 'POST',
+      body: {},
+      headers: caller.headers,
+    });
     expect(first.status).toBe(200);
     expect(second.status).toBe(200);
     expect(second.body).toEqual(first.body);
@@ -240,7 +257,8 @@ describe.each(dbKinds)('sessions against %s', (kind) => {
   it('when a session that never started is ended, then its duration counts from its creation', async () => {
     const { sessionId } = await createSession();
     const ended = SessionDetail.parse(
-      (await send(api.url, `/api/sessions/${sessionId}/end`, { method: 'POST' })).body,
+      (await send(api.url, `/api/sessions/${sessionId}/end`, { method: 'POST', headers: caller.headers }))
+        .body,
     );
     expect(ended.startedAt).toBeNull();
     const expected = Date.parse(ended.endedAt!) - Date.parse(ended.createdAt);
@@ -249,7 +267,7 @@ describe.each(dbKinds)('sessions against %s', (kind) => {
 
   it('when the agent reports after the session ended, then the session stays ended and late turns are kept', async () => {
     const { sessionId } = await createSession();
-    await send(api.url, `/api/sessions/${sessionId}/end`, { method: 'POST' });
+    await send(api.url, `/api/sessions/${sessionId}/end`, { method: 'POST', headers: caller.headers });
     expect((await reportStatus(sessionId)).status).toBe(204);
     expect((await reportTurn(sessionId, turn())).status).toBe(201);
     const detail = await getSession(sessionId);
@@ -270,7 +288,10 @@ describe.each(dbKinds)('sessions against %s', (kind) => {
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
       const { sessionId } = await createSession();
-      const res = await send(url, `/api/sessions/${sessionId}/end`, { method: 'POST' });
+      const res = await send(url, `/api/sessions/${sessionId}/end`, {
+        method: 'POST',
+        headers: caller.headers,
+      });
       expect(res.status, res.text).toBe(200);
       expect(SessionDetail.parse(res.body).status).toBe('ended');
       const warning = logs.records.find((r) => r.msg === 'could not close room; the session is ended anyway');
@@ -285,7 +306,14 @@ describe.each(dbKinds)('sessions against %s', (kind) => {
     const created = await createSession({ displayName: 'Secretive Sam' });
     const spoken = `unique words ${randomUUID()}`;
     expect((await reportTurn(created.sessionId, turn({ text: spoken, heardText: spoken }))).status).toBe(201);
-    const secrets = [created.token, agentApiToken(livekit.apiSecret), livekit.apiSecret];
+    const secrets = [
+      created.token,
+      agentApiToken(livekit.apiSecret),
+      livekit.apiSecret,
+      caller.token,
+      caller.password,
+      api.config.authSecret,
+    ];
     for (const line of api.logs.lines) for (const secret of secrets) expect(line).not.toContain(secret);
     const placesOf = (value: unknown, path: string[] = []): string[][] => {
       if (typeof value === 'string') return value.includes(spoken) || value === 'Secretive Sam' ? [path] : [];

@@ -4,10 +4,15 @@ import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { DbKind } from '../db/client.ts';
 import { createTestDatabase, testCharacters } from '../db/testing.ts';
-import { freePortTriple, startLivekitServer, type RunningLivekitServer } from '../scripts/livekit-server.ts';
+import {
+  freePortTriple,
+  startLivekitServer,
+  type LivekitServerOptions,
+  type RunningLivekitServer,
+} from '../scripts/livekit-server.ts';
 import { loadApiConfig, type ApiConfig } from './config.ts';
 import { redactPaths } from './logger.ts';
-import { startApi, type RunningApi } from './server.ts';
+import { startApi, type RunningApi, type StartApiOptions } from './server.ts';
 
 /** Every log line the app wrote, as raw JSON text and parsed. */
 export class LogCapture {
@@ -31,7 +36,11 @@ export interface TestApi extends RunningApi {
 }
 
 /** Starts the API in-process on 127.0.0.1:0 with a fresh database seeded with testCharacters. */
-export async function startTestApi(kind: DbKind, env: Record<string, string> = {}): Promise<TestApi> {
+export async function startTestApi(
+  kind: DbKind,
+  env: Record<string, string> = {},
+  opts: Partial<Pick<StartApiOptions, 'clock'>> = {},
+): Promise<TestApi> {
   const target = await createTestDatabase(kind);
   const config = loadApiConfig({
     PORT: '0',
@@ -45,7 +54,7 @@ export async function startTestApi(kind: DbKind, env: Record<string, string> = {
   const logger = pino({ level: 'debug', redact: { paths: redactPaths, censor: '[redacted]' } }, logs.stream);
   let api: RunningApi;
   try {
-    api = await startApi(config, { logger, characters: testCharacters, shutdownGraceMs: 1000 });
+    api = await startApi(config, { logger, characters: testCharacters, shutdownGraceMs: 1000, ...opts });
   } catch (err) {
     await target.drop();
     throw err;
@@ -68,12 +77,14 @@ export const findLivekitPorts = freePortTriple;
  * Starts a real livekit-server on free ports. Fails (never skips) with a message naming
  * livekit-server when it is not installed or does not start.
  */
-export async function startTestLivekit(): Promise<RunningLivekitServer> {
+export async function startTestLivekit(
+  opts: Partial<Pick<LivekitServerOptions, 'webhookUrls'>> = {},
+): Promise<RunningLivekitServer> {
   const port = await findLivekitPorts();
   try {
     // A distinctive secret, so tests can prove it never reaches a log line or a response.
     const apiSecret = `test-secret-${randomBytes(16).toString('hex')}`;
-    return await startLivekitServer({ port, stdio: 'ignore', apiKey: 'testkey', apiSecret });
+    return await startLivekitServer({ port, stdio: 'ignore', apiKey: 'testkey', apiSecret, ...opts });
   } catch (err) {
     throw new Error(
       `livekit-server is required for these tests and did not start on port ${port}: ${err instanceof Error ? err.message : String(err)}`,

@@ -3,8 +3,9 @@ import { createInterface } from 'node:readline';
 import { AccessToken, RoomAgentDispatch, RoomConfiguration } from 'livekit-server-sdk';
 import { dispose } from '@livekit/rtc-node';
 import { CreateSessionResponse, SessionDetail } from '../protocol/index.ts';
-import { freeTcpPort, projectRoot, stopChild } from '../scripts/livekit-server.ts';
+import { freeTcpPort, killOnExit, projectRoot, stopChild } from '../scripts/livekit-server.ts';
 import { SPEECH_RMS, speak } from '../test/support/audio.ts';
+import { signUp } from '../test/support/auth.ts';
 import { startFakeOpenAI } from '../test/support/fake-openai.ts';
 import { TestCaller } from '../test/support/rtc.ts';
 import { startStack } from '../test/support/stack.ts';
@@ -75,6 +76,7 @@ async function main(): Promise<void> {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  killOnExit(stock);
   await new Promise<void>((resolve, reject) => {
     for (const s of [stock.stdout!, stock.stderr!]) {
       createInterface({ input: s }).on('line', (l) => {
@@ -86,9 +88,10 @@ async function main(): Promise<void> {
   });
 
   try {
+    const owner = await signUp(stack.api.url);
     const res = await fetch(`${stack.api.url}/api/sessions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...owner.headers },
       body: JSON.stringify({ mode: 'call', characterId: 'marigold' }),
     });
     const ours = CreateSessionResponse.parse(await res.json());
@@ -122,7 +125,9 @@ async function main(): Promise<void> {
     // The framework's own voice-to-voice for Troupe's turns, as stored: from the VAD's end-of-speech
     // estimate to the first reply frame handed to the room, so without VAD lag and transport.
     const stored = SessionDetail.parse(
-      await (await fetch(`${stack.api.url}/api/sessions/${ours.sessionId}`)).json(),
+      await (
+        await fetch(`${stack.api.url}/api/sessions/${ours.sessionId}`, { headers: owner.headers })
+      ).json(),
     ).transcript.flatMap((t) =>
       t.role === 'assistant' && t.metrics.voiceToVoiceMs !== null ? [t.metrics.voiceToVoiceMs] : [],
     );
@@ -152,6 +157,9 @@ async function main(): Promise<void> {
     await dispose();
   }
 }
+
+// Ctrl-C: exit through process.exit so the servers started for the run are killed with it.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
 main().then(
   () => process.exit(0),

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { dispose } from '@livekit/rtc-node';
 import { CreateSessionResponse } from '../protocol/index.ts';
 import { speak } from '../test/support/audio.ts';
+import { signUp } from '../test/support/auth.ts';
 import { TestCaller } from '../test/support/rtc.ts';
 import { startStack } from '../test/support/stack.ts';
 
@@ -44,9 +45,10 @@ function slope(points: Array<[number, number]>): number {
 async function main(): Promise<void> {
   const stack = await startStack({ database: 'pglite' });
   try {
+    const owner = await signUp(stack.api.url);
     const res = await fetch(`${stack.api.url}/api/sessions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...owner.headers },
       body: JSON.stringify({ mode: 'call', characterId: 'marigold' }),
     });
     const created = CreateSessionResponse.parse(await res.json());
@@ -82,6 +84,9 @@ async function main(): Promise<void> {
     await dispose();
   }
 }
+
+// Ctrl-C: exit through process.exit so the servers started for the run are killed with it.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
 
 main().then(
   () => process.exit(0),

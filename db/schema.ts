@@ -1,5 +1,7 @@
+import { sql } from 'drizzle-orm';
 import {
   boolean,
+  check,
   doublePrecision,
   index,
   integer,
@@ -13,19 +15,73 @@ import {
 import type { CharacterVoice, Persona, ProviderInfo } from '../protocol/index.ts';
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
+const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
 
-export const characters = pgTable('characters', {
-  id: text('id').primaryKey(),
-  name: text('name').notNull(),
-  tagline: text('tagline').notNull(),
-  persona: jsonb('persona').$type<Persona>().notNull(),
-  greeting: text('greeting').notNull(),
-  avatarUrl: text('avatar_url').notNull(),
-  voice: jsonb('voice').$type<CharacterVoice>().notNull(),
-  builtIn: boolean('built_in').notNull().default(false),
-  createdAt: createdAt(),
-  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
-});
+/** An account. Emails are stored lowercased and unique whatever their case. */
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull(),
+    /**
+     * `scrypt$<N>$<r>$<p>$<salt>$<key>` (base64url salt and key): the parameters travel with the
+     * hash so that they can be raised later and old hashes still verify.
+     */
+    passwordHash: text('password_hash').notNull(),
+    role: text('role', { enum: ['user', 'operator'] })
+      .notNull()
+      .default('user'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('users_email_lower_idx').on(sql`lower(${t.email})`)],
+);
+
+/** A revocable credential for scripts. Only a hash of the secret is kept; it is shown once. */
+export const apiKeys = pgTable(
+  'api_keys',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    /** The visible part of the key (`trp_<prefix>_…`), used to find the row. */
+    prefix: text('prefix').notNull(),
+    /** sha256 (hex) of the whole key: keys are random and long, so a slow hash adds nothing. */
+    keyHash: text('key_hash').notNull(),
+    createdAt: createdAt(),
+    lastUsedAt: instant('last_used_at'),
+    revokedAt: instant('revoked_at'),
+  },
+  (t) => [uniqueIndex('api_keys_prefix_idx').on(t.prefix), index('api_keys_user_idx').on(t.userId)],
+);
+
+export const characters = pgTable(
+  'characters',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    tagline: text('tagline').notNull(),
+    persona: jsonb('persona').$type<Persona>().notNull(),
+    greeting: text('greeting').notNull(),
+    avatarUrl: text('avatar_url').notNull(),
+    voice: jsonb('voice').$type<CharacterVoice>().notNull(),
+    builtIn: boolean('built_in').notNull().default(false),
+    /** The account that made it; null for the characters seeded by the server (built-ins). */
+    ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'cascade' }),
+    visibility: text('visibility', { enum: ['private', 'public'] })
+      .notNull()
+      .default('private'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('characters_owner_idx').on(t.ownerId),
+    // A character nobody owns could otherwise be private to no one.
+    check('characters_ownerless_public', sql`${t.ownerId} is not null or ${t.visibility} = 'public'`),
+    check('characters_built_in_ownerless', sql`not ${t.builtIn} or ${t.ownerId} is null`),
+  ],
+);
 
 export const sessions = pgTable(
   'sessions',
@@ -35,6 +91,12 @@ export const sessions = pgTable(
     characterId: text('character_id')
       .notNull()
       .references(() => characters.id, { onDelete: 'restrict' }),
+    /**
+     * The account that started the call. Null only for sessions created before accounts existed
+     * (the migration adds a check that refuses a null for any later row); those are visible to
+     * operators only and are handed to the operator account at start-up.
+     */
+    ownerId: uuid('owner_id').references(() => users.id, { onDelete: 'cascade' }),
     roomName: text('room_name').notNull(),
     callerIdentity: text('caller_identity').notNull(),
     callerName: text('caller_name').notNull(),
@@ -50,7 +112,28 @@ export const sessions = pgTable(
   (t) => [
     uniqueIndex('sessions_room_name_idx').on(t.roomName),
     index('sessions_character_idx').on(t.characterId),
+    index('sessions_owner_idx').on(t.ownerId),
   ],
+);
+
+/** A link that lets someone without an account join one session's room until it expires. */
+export const invites = pgTable(
+  'invites',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    sessionId: uuid('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    /** sha256 (hex) of the code; the code itself is shown once. */
+    codeHash: text('code_hash').notNull(),
+    createdBy: uuid('created_by')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    expiresAt: instant('expires_at').notNull(),
+    revokedAt: instant('revoked_at'),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('invites_code_hash_idx').on(t.codeHash), index('invites_session_idx').on(t.sessionId)],
 );
 
 /** One utterance (a user turn or a character's reply) with its per-turn metrics. */
@@ -80,4 +163,27 @@ export const messages = pgTable(
   (t) => [index('messages_session_started_idx').on(t.sessionId, t.startedAt)],
 );
 
-export const schema = { characters, sessions, messages };
+/**
+ * What a companion remembers of one call with its owner, written by the agent at the call's end;
+ * the next calls between the same person and character start with the latest of these in context.
+ */
+export const memories = pgTable(
+  'memories',
+  {
+    /** One memory per session: a repeated report replaces it. */
+    sessionId: uuid('session_id')
+      .primaryKey()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    ownerId: uuid('owner_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    characterId: text('character_id')
+      .notNull()
+      .references(() => characters.id, { onDelete: 'cascade' }),
+    summary: text('summary').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('memories_owner_character_idx').on(t.ownerId, t.characterId, t.createdAt)],
+);
+
+export const schema = { users, apiKeys, characters, sessions, messages, invites, memories };

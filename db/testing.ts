@@ -71,6 +71,9 @@ function redactUrl(u: string): string {
   return url.toString();
 }
 
+/** A seeded character as the API returns it: owned by no account, seen by everyone. */
+export const asSeeded = (c: Character): Character => ({ ...c, ownerId: null, visibility: 'public' });
+
 /** Two small characters so tests do not depend on the built-in companions' content. */
 export const testCharacters: Character[] = [
   {

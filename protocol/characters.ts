@@ -33,6 +33,10 @@ export const Persona = z.object({
 });
 export type Persona = z.infer<typeof Persona>;
 
+/** Private characters are seen by their owner only; public ones (and built-ins) by everyone. */
+export const CharacterVisibility = z.enum(['private', 'public']);
+export type CharacterVisibility = z.infer<typeof CharacterVisibility>;
+
 /** Character ids are URL-safe slugs. */
 export const CharacterId = z
   .string()
@@ -51,8 +55,25 @@ export const Character = z.object({
   avatarUrl: z.string().min(1).max(300),
   voice: CharacterVoice,
   builtIn: z.boolean(),
+  /** The account that made it; null for built-ins. Always present in the API's answers. */
+  ownerId: z.uuid().nullable().optional(),
+  /** Always present in the API's answers; built-ins are public. */
+  visibility: CharacterVisibility.optional(),
 });
 export type Character = z.infer<typeof Character>;
+
+/** `POST /api/characters`: a character of the caller's own, private unless said otherwise. */
+export const CreateCharacterRequest = Character.omit({ id: true, builtIn: true, ownerId: true })
+  .extend({ visibility: CharacterVisibility.default('private') })
+  .strict();
+export type CreateCharacterRequest = z.infer<typeof CreateCharacterRequest>;
+
+/** `PATCH /api/characters/:id`: any of the fields a character's owner may change. */
+export const UpdateCharacterRequest = Character.omit({ id: true, builtIn: true, ownerId: true })
+  .partial()
+  .strict()
+  .refine((b) => Object.keys(b).length > 0, { message: 'give at least one field to change' });
+export type UpdateCharacterRequest = z.infer<typeof UpdateCharacterRequest>;
 
 export const CharacterList = z.object({ characters: z.array(Character) });
 export type CharacterList = z.infer<typeof CharacterList>;

@@ -13,6 +13,8 @@ export const DispatchMetadata = z.object({
   /** Identity of the caller the companion talks with. */
   callerIdentity: z.string(),
   callerName: z.string(),
+  /** Summaries of earlier calls between this caller and this character, newest first. */
+  memories: z.array(z.string().max(4000)).max(20).optional(),
 });
 export type DispatchMetadata = z.infer<typeof DispatchMetadata>;
 

@@ -4,6 +4,7 @@ export const ErrorCode = z.enum([
   'bad_request',
   'validation_failed',
   'unauthorized',
+  'forbidden',
   'not_found',
   'conflict',
   'payload_too_large',

@@ -102,11 +102,14 @@ export const SessionStatusReport = z.object({
 });
 export type SessionStatusReport = z.infer<typeof SessionStatusReport>;
 
-export const SessionDetail = z.object({
+/** A session without its transcript, as `GET /api/sessions` lists them. */
+export const SessionSummary = z.object({
   id: z.string().uuid(),
   mode: SessionMode,
   roomName: z.string(),
   characterId: CharacterId,
+  /** The account that started it; null for sessions from before accounts. */
+  ownerId: z.string().uuid().nullable(),
   callerIdentity: z.string(),
   status: SessionStatus,
   providers: ProviderInfo.nullable(),
@@ -114,6 +117,15 @@ export const SessionDetail = z.object({
   startedAt: z.iso.datetime().nullable(),
   endedAt: z.iso.datetime().nullable(),
   durationMs: z.number().int().nonnegative().nullable(),
-  transcript: z.array(Turn),
 });
+export type SessionSummary = z.infer<typeof SessionSummary>;
+
+export const SessionList = z.object({ sessions: z.array(SessionSummary) });
+export type SessionList = z.infer<typeof SessionList>;
+
+export const SessionDetail = SessionSummary.extend({ transcript: z.array(Turn) });
 export type SessionDetail = z.infer<typeof SessionDetail>;
+
+/** Body of `POST /api/internal/sessions/:id/summary`: the companion's memory of the call. */
+export const SessionSummaryReport = z.object({ summary: z.string().trim().min(1).max(4000) }).strict();
+export type SessionSummaryReport = z.infer<typeof SessionSummaryReport>;

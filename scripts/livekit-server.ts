@@ -80,6 +80,8 @@ export interface LivekitServerOptions {
   apiSecret: string;
   /** Where the server's output goes. @defaultValue 'inherit' */
   stdio: 'inherit' | 'ignore' | 'pipe';
+  /** URLs the server posts its webhooks to, signed with `apiKey`; only for a generated config. @defaultValue [] */
+  webhookUrls: string[];
 }
 
 export interface RunningLivekitServer {
@@ -107,6 +109,11 @@ export async function startLivekitServer(
         'bind_addresses: ["127.0.0.1"]',
         `rtc: {tcp_port: ${port + 1}, udp_port: ${port + 2}, use_external_ip: false}`,
         `keys: {${apiKey}: ${apiSecret}}`,
+        ...(opts.webhookUrls?.length
+          ? [
+              `webhook: {api_key: ${apiKey}, urls: [${opts.webhookUrls.map((u) => JSON.stringify(u)).join(', ')}]}`,
+            ]
+          : []),
         'logging: {level: warn}',
         '',
       ].join('\n'),
@@ -114,6 +121,7 @@ export async function startLivekitServer(
   }
   const binary = await ensureLivekitServer();
   const child = spawn(binary, ['--dev', '--config', configPath], { stdio: opts.stdio ?? 'inherit' });
+  killOnExit(child);
   const url = `ws://127.0.0.1:${port}`;
   const exited = new Promise<never>((_, reject) =>
     child.once('exit', (code) =>
@@ -199,4 +207,17 @@ export function freeTcpPort(): Promise<number> {
       server.close(() => resolveFree(port));
     });
   });
+}
+
+/**
+ * Signals `child` to stop when this process exits (normally, or through process.exit() from a
+ * signal handler), so a test or benchmark that ends early leaves no server behind. SIGTERM, not
+ * SIGKILL: the agent worker must get to stop its own job processes.
+ */
+export function killOnExit(child: ChildProcess): void {
+  const kill = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  };
+  process.once('exit', kill);
+  child.once('exit', () => process.off('exit', kill));
 }

@@ -9,6 +9,7 @@ import { build } from 'vite';
 import { SessionDetail } from '../protocol/index.ts';
 import { projectRoot } from '../scripts/livekit-server.ts';
 import { speak } from './support/audio.ts';
+import { bearer } from './support/auth.ts';
 import { type Stack, eventually, startStack } from './support/stack.ts';
 
 // The web client in Debian's Chromium against the whole stack: the fake microphone plays a WAV
@@ -107,6 +108,21 @@ describe('the web client', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'catalog.png') });
   });
 
+  it('when a signed-out caller presses Start call, then they sign up on the sign-in page and return to the call', async () => {
+    await page.goto(`${stack.api.url}/#/call/marigold`);
+    await page.getByTestId('start-call').click();
+    await page.getByTestId('signin-page').waitFor();
+    expect(decodeURIComponent(page.url())).toContain('#/signin?next=/call/marigold');
+    await page.getByTestId('signin-mode').click();
+    await page.getByTestId('signin-email').fill(`browser-${Date.now()}@example.test`);
+    await page.getByTestId('signin-password').fill('a browser password');
+    await page.getByTestId('signin-submit').click();
+    await page.getByTestId('call-page').waitFor();
+    expect(page.url()).toMatch(/#\/call\/marigold$/);
+    await page.getByTestId('account-email').waitFor();
+    await page.screenshot({ path: join(ARTIFACTS, 'signed-up.png') });
+  });
+
   it('when the caller starts a call and speaks, then both sides appear in the transcript and the companion is heard', async () => {
     await page.goto(`${stack.api.url}/#/call/marigold`);
     const created = page.waitForResponse(
@@ -142,9 +158,17 @@ describe('the web client', () => {
       .locator('[data-testid="connection-state"][data-state="disconnected"]')
       .waitFor({ timeout: 20_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'ended.png') });
+    // The page's own bearer token: the session belongs to the account signed up above.
+    const token = await page.evaluate(
+      () => (JSON.parse(localStorage.getItem('troupe.auth') ?? '{}') as { token?: string }).token,
+    );
     const ended = await eventually(
       async () =>
-        SessionDetail.parse(await (await fetch(`${stack.api.url}/api/sessions/${sessionId}`)).json()),
+        SessionDetail.parse(
+          await (
+            await fetch(`${stack.api.url}/api/sessions/${sessionId}`, { headers: bearer(token ?? '') })
+          ).json(),
+        ),
       (s) => s.status === 'ended',
       { what: 'the session to be ended' },
     );

@@ -4,6 +4,7 @@ import { RoomServiceClient } from 'livekit-server-sdk';
 import postgres from 'postgres';
 import { CreateSessionResponse, SessionDetail } from '../protocol/index.ts';
 import { speak } from './support/audio.ts';
+import { signUp, type SignedUp } from './support/auth.ts';
 import { TestCaller } from './support/rtc.ts';
 import { type Stack, eventually, startStack } from './support/stack.ts';
 
@@ -16,14 +17,16 @@ const ANSWER_BOUND_MS = 15_000;
 let stack: Stack;
 let caller: TestCaller;
 let created: CreateSessionResponse;
+let owner: SignedUp;
 
 async function session(): Promise<SessionDetail> {
-  const res = await fetch(`${stack.api.url}/api/sessions/${created.sessionId}`);
+  const res = await fetch(`${stack.api.url}/api/sessions/${created.sessionId}`, { headers: owner.headers });
   return SessionDetail.parse(await res.json());
 }
 
 beforeAll(async () => {
   stack = await startStack({ agentEnv: { AEC_WARMUP_MS: '500', INTERRUPTION_MIN_DURATION_MS: '300' } });
+  owner = await signUp(stack.api.url);
 });
 
 afterAll(async () => {
@@ -36,7 +39,7 @@ describe('a one-to-one call', () => {
   it('when a caller starts a call, then the companion joins and greets in audio', async () => {
     const res = await fetch(`${stack.api.url}/api/sessions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...owner.headers },
       body: JSON.stringify({ mode: 'call', characterId: 'marigold', displayName: 'Test Caller' }),
     });
     expect(res.status).toBe(201);
@@ -114,7 +117,10 @@ describe('a one-to-one call', () => {
 
   it('when the session is ended, then the room closes and the duration is recorded', async () => {
     const disconnected = new Promise<void>((resolve) => caller.room.once('disconnected', () => resolve()));
-    const res = await fetch(`${stack.api.url}/api/sessions/${created.sessionId}/end`, { method: 'POST' });
+    const res = await fetch(`${stack.api.url}/api/sessions/${created.sessionId}/end`, {
+      method: 'POST',
+      headers: owner.headers,
+    });
     expect(res.status).toBe(200);
     const ended = SessionDetail.parse(await res.json());
     expect(ended.status).toBe('ended');

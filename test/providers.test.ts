@@ -3,22 +3,36 @@ import { dispose } from '@livekit/rtc-node';
 import { CreateSessionResponse, SessionDetail } from '../protocol/index.ts';
 import { builtInCharacters } from '../db/seed/companions.ts';
 import { speak } from './support/audio.ts';
+import { signUp, type SignedUp } from './support/auth.ts';
 import { type FakeOpenAI, startFakeOpenAI } from './support/fake-openai.ts';
 import { TestCaller } from './support/rtc.ts';
 import { type Stack, eventually, startStack } from './support/stack.ts';
 
 // A call whose companion runs on an OpenAI-compatible server (a local stand-in at the wire) for
-// STT, LLM and TTS, and keeps talking on the offline brain when that server's LLM fails.
+// STT, LLM and TTS, keeps talking on the offline brain when that server's LLM fails, and
+// remembers the call in the next one.
 
 const walt = builtInCharacters.find((c) => c.id === 'walt')!;
 let fake: FakeOpenAI;
 let stack: Stack;
 let caller: TestCaller;
 let created: CreateSessionResponse;
+let owner: SignedUp;
+
+/** The agent dispatch metadata carried in a room token's room configuration. */
+function decodeDispatch(token: string): unknown {
+  const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as {
+    roomConfig?: { agents?: Array<{ metadata?: string }> };
+  };
+  return JSON.parse(claims.roomConfig?.agents?.[0]?.metadata ?? 'null');
+}
 
 const transcript = async () =>
-  SessionDetail.parse(await (await fetch(`${stack.api.url}/api/sessions/${created.sessionId}`)).json())
-    .transcript;
+  SessionDetail.parse(
+    await (
+      await fetch(`${stack.api.url}/api/sessions/${created.sessionId}`, { headers: owner.headers })
+    ).json(),
+  ).transcript;
 
 beforeAll(async () => {
   fake = await startFakeOpenAI({
@@ -29,9 +43,10 @@ beforeAll(async () => {
     database: 'pglite',
     agentEnv: { OPENAI_BASE_URL: fake.baseURL, OPENAI_API_KEY: 'sk-test-not-a-real-key' },
   });
+  owner = await signUp(stack.api.url);
   const res = await fetch(`${stack.api.url}/api/sessions`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...owner.headers },
     body: JSON.stringify({ mode: 'call', characterId: walt.id }),
   });
   created = CreateSessionResponse.parse(await res.json());
@@ -93,5 +108,48 @@ describe('a call on an OpenAI-compatible server', () => {
     const reply = turns.slice(before).find((x) => x.role === 'assistant')!;
     expect(reply.text.length).toBeGreaterThan(0);
     expect(reply.text).not.toBe('Mostly I watch the sky, kid.');
+  });
+
+  it("when the caller calls the same companion again, then the first call's summary is in the LLM's context", async () => {
+    // The summary is written by the configured LLM at the end of the call: the stand-in answers it.
+    const remembered = 'The caller asked what Walt likes to do. Ask about their stargazing next time.';
+    fake.options.failChat = false;
+    fake.options.reply = remembered;
+    const left = new Promise<void>((resolve) => caller.room.once('disconnected', () => resolve()));
+    const end = await fetch(`${stack.api.url}/api/sessions/${created.sessionId}/end`, {
+      method: 'POST',
+      headers: owner.headers,
+    });
+    expect(end.status).toBe(200);
+    await left;
+
+    // The memory is written after the job has left the room: sessions are created (no room exists
+    // until someone joins, so no agent is dispatched) until one carries it.
+    const second = await eventually(
+      async () => {
+        const res = await fetch(`${stack.api.url}/api/sessions`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...owner.headers },
+          body: JSON.stringify({ mode: 'call', characterId: walt.id }),
+        });
+        return CreateSessionResponse.parse(await res.json());
+      },
+      (s) => JSON.stringify(decodeDispatch(s.token)).includes(remembered),
+      { what: "the first call's summary in the next call's dispatch", everyMs: 500 },
+    );
+    fake.options.reply = 'Good to hear you again.';
+    const chatsBefore = fake.requests.filter((r) => r.path.endsWith('/chat/completions')).length;
+    caller = new TestCaller();
+    await caller.join(second.url, second.token);
+    await caller.heard.firstSpeechAfter(0);
+    await caller.agentState('listening');
+    const endOfSpeech = await caller.say(await speak('what do you like to do'));
+    await caller.heard.firstSpeechAfter(endOfSpeech);
+    const chat = fake.requests
+      .filter((r) => r.path.endsWith('/chat/completions'))
+      .slice(chatsBefore)
+      .at(-1)!.body as { messages: Array<{ role: string; content: unknown }> };
+    const system = chat.messages.find((m) => m.role === 'system' || m.role === 'developer');
+    expect(JSON.stringify(system?.content)).toContain(remembered);
   });
 });

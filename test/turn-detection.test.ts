@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dispose } from '@livekit/rtc-node';
 import { CreateSessionResponse, SessionDetail } from '../protocol/index.ts';
 import { speak } from './support/audio.ts';
+import { signUp } from './support/auth.ts';
 import { TestCaller } from './support/rtc.ts';
 import { type Stack, eventually, startStack } from './support/stack.ts';
 
@@ -23,9 +24,10 @@ afterAll(async () => {
 
 describe('turn detection with the local end-of-turn model', () => {
   it('when the caller finishes a question, then the companion answers and the turn is stored', async () => {
+    const owner = await signUp(stack.api.url);
     const res = await fetch(`${stack.api.url}/api/sessions`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...owner.headers },
       body: JSON.stringify({ mode: 'call', characterId: 'theo' }),
     });
     const created = CreateSessionResponse.parse(await res.json());
@@ -37,8 +39,11 @@ describe('turn detection with the local end-of-turn model', () => {
     await caller.heard.firstSpeechAfter(endOfSpeech);
     const turns = await eventually(
       async () =>
-        SessionDetail.parse(await (await fetch(`${stack.api.url}/api/sessions/${created.sessionId}`)).json())
-          .transcript,
+        SessionDetail.parse(
+          await (
+            await fetch(`${stack.api.url}/api/sessions/${created.sessionId}`, { headers: owner.headers })
+          ).json(),
+        ).transcript,
       (t) => t.filter((x) => x.role === 'assistant').length >= 2,
       { what: 'the reply to be stored' },
     );

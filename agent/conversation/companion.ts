@@ -16,8 +16,8 @@ export class CompanionAgent extends voice.Agent {
   readonly character: Character;
   #generations: Array<{ text: string }> = [];
 
-  constructor(character: Character) {
-    super({ instructions: personaInstructions(character) });
+  constructor(character: Character, memories: readonly string[] = []) {
+    super({ instructions: personaInstructions(character, memories) });
     this.character = character;
   }
 

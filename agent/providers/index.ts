@@ -11,6 +11,8 @@ export interface CharacterProviders {
   llm: llm.LLM;
   tts: tts.TTS;
   info: ProviderInfo;
+  /** The configured (non-offline) LLM, if any: it writes the call's memory at the end. */
+  configuredLlm?: llm.LLM;
   /** Loads local models ahead of the first turn (pocketsphinx takes 0.3–0.5 s the first time). */
   warmUp(): Promise<void>;
 }
@@ -40,8 +42,9 @@ export function buildProviders(character: Character, config: AgentConfig, vad: V
     [sttEndpoint && createOpenAISTT(sttEndpoint, config.STT_MODEL), `openai-compatible:${config.STT_MODEL}`],
     [offlineStt, 'offline:pocketsphinx'],
   );
+  const configuredLlm = llmEndpoint && createOpenAILLM(llmEndpoint, config.LLM_MODEL);
   const llmChain = chain<llm.LLM>(
-    [llmEndpoint && createOpenAILLM(llmEndpoint, config.LLM_MODEL), `openai-compatible:${config.LLM_MODEL}`],
+    [configuredLlm, `openai-compatible:${config.LLM_MODEL}`],
     [new PersonaBrain(character), 'offline:persona-brain'],
   );
   const ttsChain = chain<tts.TTS>(
@@ -76,6 +79,7 @@ export function buildProviders(character: Character, config: AgentConfig, vad: V
       tts: ttsChain.labels.join(' → '),
       offline: primaries.some((label) => label?.startsWith('offline:')),
     },
+    ...(configuredLlm ? { configuredLlm } : {}),
     // Only when it is the primary STT: as a fallback its ~100 MB process starts on first use.
     warmUp: () => (sttChain.instances[0] === offlineStt ? offlineStt.warmUp() : Promise.resolve()),
   };

@@ -11,6 +11,7 @@ import { type RunningApi, startApi } from '../../api/main.ts';
 import { type Turn, SessionDetail } from '../../protocol/index.ts';
 import { agentApiToken } from '../../protocol/internal.ts';
 import { freeTcpPort } from '../../scripts/livekit-server.ts';
+import { signUp } from '../../test/support/auth.ts';
 import { ApiReporter } from './api-reporter.ts';
 
 // The agent's reports against the real API on embedded PGlite: nothing lost while the API is
@@ -33,13 +34,15 @@ async function runApi(port: number, pgliteDir = 'memory://'): Promise<RunningApi
   return startApi(config);
 }
 
-async function newSession(base: string): Promise<string> {
+/** A session owned by a fresh account; its bearer headers read the transcript back. */
+async function newSession(base: string): Promise<{ sessionId: string; owner: Record<string, string> }> {
+  const { headers: owner } = await signUp(base);
   const res = await fetch(`${base}/api/sessions`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...owner },
     body: JSON.stringify({ mode: 'call', characterId: 'marigold' }),
   });
-  return ((await res.json()) as { sessionId: string }).sessionId;
+  return { sessionId: ((await res.json()) as { sessionId: string }).sessionId, owner };
 }
 
 function turn(i: number): Turn {
@@ -58,8 +61,8 @@ function turn(i: number): Turn {
   };
 }
 
-async function transcript(base: string, sessionId: string) {
-  const res = await fetch(`${base}/api/sessions/${sessionId}`);
+async function transcript(base: string, sessionId: string, owner: Record<string, string>) {
+  const res = await fetch(`${base}/api/sessions/${sessionId}`, { headers: owner });
   const body: unknown = await res.json();
   expect(res.status, JSON.stringify(body)).toBe(200);
   return SessionDetail.parse(body).transcript;
@@ -73,7 +76,7 @@ describe('ApiReporter', () => {
     onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
     api = await runApi(port, dataDir);
     const base = api.url;
-    const sessionId = await newSession(base);
+    const { sessionId, owner } = await newSession(base);
     await api.close();
 
     const reporter = new ApiReporter({
@@ -89,14 +92,14 @@ describe('ApiReporter', () => {
 
     api = await runApi(port, dataDir);
     expect(await reporter.flush(20_000)).toBe(true);
-    const stored = await transcript(base, sessionId);
+    const stored = await transcript(base, sessionId, owner);
     expect(stored.map((t) => t.id)).toEqual(turns.map((t) => t.id));
     expect(stored[1]!.metrics).toEqual(turns[1]!.metrics);
   });
 
   it('when a response is lost after the write, then the retry does not store the turn twice', async () => {
     api = await runApi(0);
-    const sessionId = await newSession(api.url);
+    const { sessionId, owner } = await newSession(api.url);
     const target = new URL(api.url);
     let dropped = 0;
     // Forwards every request; for the first one, hangs up instead of passing the response back.
@@ -126,7 +129,7 @@ describe('ApiReporter', () => {
       reporter.reportTurn(t);
       expect(await reporter.flush(10_000)).toBe(true);
       expect(dropped).toBe(2);
-      expect((await transcript(api.url, sessionId)).filter((s) => s.id === t.id)).toHaveLength(1);
+      expect((await transcript(api.url, sessionId, owner)).filter((s) => s.id === t.id)).toHaveLength(1);
     } finally {
       proxy.closeAllConnections();
       proxy.close();
@@ -135,7 +138,7 @@ describe('ApiReporter', () => {
 
   it('when the API refuses a report for good, then it is counted and the queue moves on', async () => {
     api = await runApi(0);
-    const sessionId = await newSession(api.url);
+    const { sessionId } = await newSession(api.url);
     const reporter = new ApiReporter({ apiUrl: api.url, token: 'forged', sessionId, initialBackoffMs: 20 });
     reporter.reportTurn(turn(0));
     expect(await reporter.flush(10_000)).toBe(true);

@@ -3,7 +3,7 @@ export interface ReporterLogger {
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
 }
-import type { SessionStatusReport, Turn } from '../../protocol/index.ts';
+import type { SessionStatusReport, SessionSummaryReport, Turn } from '../../protocol/index.ts';
 
 export interface ApiReporterOptions {
   /** Base URL of the Troupe API, e.g. `http://127.0.0.1:3000`. */
@@ -26,7 +26,12 @@ export const defaultApiReporterOptions = {
   requestTimeoutMs: 5000,
 } satisfies Partial<ApiReporterOptions>;
 
-type Report = { kind: 'status'; body: SessionStatusReport } | { kind: 'turn'; body: Turn };
+type Report =
+  | { kind: 'status'; body: SessionStatusReport }
+  | { kind: 'turn'; body: Turn }
+  | { kind: 'summary'; body: SessionSummaryReport };
+
+const pathOf: Record<Report['kind'], string> = { status: 'status', turn: 'turns', summary: 'summary' };
 
 /** A response that retrying can change: network failures, timeouts, 408, 429 and 5xx. */
 export function isRetryable(status: number | 'network'): boolean {
@@ -65,6 +70,10 @@ export class ApiReporter {
 
   reportTurn(body: Turn): void {
     this.#enqueue({ kind: 'turn', body });
+  }
+
+  reportSummary(body: SessionSummaryReport): void {
+    this.#enqueue({ kind: 'summary', body });
   }
 
   /** Resolves true once everything queued so far is delivered, false if `timeoutMs` passes first. */
@@ -119,8 +128,7 @@ export class ApiReporter {
 
   async #send(report: Report): Promise<'ok' | 'retry' | 'final'> {
     const { apiUrl, sessionId, token, requestTimeoutMs, logger } = this.#opts;
-    const path = report.kind === 'status' ? 'status' : 'turns';
-    const url = `${apiUrl}/api/internal/sessions/${sessionId}/${path}`;
+    const url = `${apiUrl}/api/internal/sessions/${sessionId}/${pathOf[report.kind]}`;
     let status: number | 'network';
     try {
       const res = await fetch(url, {

@@ -1,8 +1,15 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
-import { ProviderInfo, SessionStatusReport, TurnMetrics, TurnReport } from '../../protocol/index.ts';
+import {
+  ProviderInfo,
+  SessionStatusReport,
+  SessionSummaryReport,
+  TurnMetrics,
+  TurnReport,
+} from '../../protocol/index.ts';
 import { agentApiToken } from '../../protocol/internal.ts';
 import { ConflictError, NotFoundError, UnauthorizedError, parseOrThrow } from '../errors.ts';
+import type { MemoryService } from '../services/memories.ts';
 import type { SessionService } from '../services/sessions.ts';
 import { sessionIdParam } from './params.ts';
 
@@ -22,7 +29,7 @@ export function requireAgentToken(livekitApiSecret: string): RequestHandler {
 }
 
 /** The agent's reports, mounted under `/api/internal` behind requireAgentToken. */
-export function internalRouter(sessions: SessionService): Router {
+export function internalRouter(sessions: SessionService, memories: MemoryService): Router {
   const router = Router();
   router.post('/sessions/:id/status', async (req, res) => {
     const id = sessionIdParam(req.params.id);
@@ -46,6 +53,12 @@ export function internalRouter(sessions: SessionService): Router {
       case 'no_session':
         throw new NotFoundError('session not found');
     }
+  });
+  router.post('/sessions/:id/summary', async (req, res) => {
+    const id = sessionIdParam(req.params.id);
+    const { summary } = parseOrThrow(SessionSummaryReport, req.body, 'summary report');
+    if (!(await memories.record(id, summary))) throw new NotFoundError('session not found');
+    res.status(204).end();
   });
   return router;
 }

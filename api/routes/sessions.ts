@@ -1,31 +1,65 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { CreateSessionRequest } from '../../protocol/index.ts';
-import { NotFoundError, parseOrThrow } from '../errors.ts';
-import type { SessionService } from '../services/sessions.ts';
+import { CreateSessionRequest, type SessionList } from '../../protocol/index.ts';
+import { ConflictError, NotFoundError, parseOrThrow } from '../errors.ts';
+import { sessionAccess, type SessionAction } from '../services/access.ts';
+import type { InviteService } from '../services/invites.ts';
+import type { SessionFacts, SessionService } from '../services/sessions.ts';
+import { enforce, requireUser } from './auth.ts';
 import { sessionIdParam } from './params.ts';
 
 /** `/end` takes no body; an empty JSON object is tolerated. */
-const EndSessionRequest = z.strictObject({}).optional();
+export const EndSessionRequest = z.strictObject({}).optional();
+/** Nor does `/token`. */
+const TokenRequest = EndSessionRequest;
 
-/** `POST /api/sessions`, `GET /api/sessions/:id`, `POST /api/sessions/:id/end`. */
-export function sessionsRouter(sessions: SessionService): Router {
+/** The session named in the path, if the caller may do `action` with it; 401/403/404 otherwise. */
+export async function sessionFor(
+  sessions: SessionService,
+  req: Request,
+  action: SessionAction,
+): Promise<SessionFacts> {
+  const user = requireUser(req);
+  const id = sessionIdParam(req.params.id);
+  const facts = await sessions.facts(id);
+  if (!facts) throw new NotFoundError('session not found');
+  enforce(sessionAccess(user, facts, action), 'session');
+  return facts;
+}
+
+/**
+ * `POST /api/sessions`, `GET /api/sessions` (the caller's own), `GET /api/sessions/:id`,
+ * `POST /api/sessions/:id/end`, `POST /api/sessions/:id/token` (a fresh room token for the owner).
+ */
+export function sessionsRouter(sessions: SessionService, invites: InviteService): Router {
   const router = Router();
   router.post('/sessions', async (req, res) => {
+    const user = requireUser(req, 'sign in to start a call');
     const body = parseOrThrow(CreateSessionRequest, req.body, 'request body');
-    res.status(201).json(await sessions.create(body, req.log));
+    res.status(201).json(await sessions.create(body, user, req.log));
+  });
+  router.get('/sessions', async (req, res) => {
+    const body: SessionList = { sessions: await sessions.listOwned(requireUser(req).id) };
+    res.json(body);
   });
   router.get('/sessions/:id', async (req, res) => {
-    const detail = await sessions.get(sessionIdParam(req.params.id));
+    const { id } = await sessionFor(sessions, req, 'read');
+    const detail = await sessions.get(id);
     if (!detail) throw new NotFoundError('session not found');
     res.json(detail);
   });
   router.post('/sessions/:id/end', async (req, res) => {
-    const id = sessionIdParam(req.params.id);
+    const { id } = await sessionFor(sessions, req, 'end');
     parseOrThrow(EndSessionRequest, req.body, 'request body');
     const detail = await sessions.end(id, req.log);
     if (!detail) throw new NotFoundError('session not found');
     res.json(detail);
+  });
+  router.post('/sessions/:id/token', async (req, res) => {
+    const session = await sessionFor(sessions, req, 'join');
+    parseOrThrow(TokenRequest, req.body, 'request body');
+    if (session.status === 'ended') throw new ConflictError('the session has ended');
+    res.json(await invites.ownerAccess(session));
   });
   return router;
 }

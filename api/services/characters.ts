@@ -1,7 +1,9 @@
-import { asc, desc, eq } from 'drizzle-orm';
+import { randomBytes } from 'node:crypto';
+import { and, asc, desc, eq, notExists, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { characters } from '../../db/schema.ts';
-import type { Character } from '../../protocol/index.ts';
+import { characters, sessions } from '../../db/schema.ts';
+import type { Character, CreateCharacterRequest, UpdateCharacterRequest } from '../../protocol/index.ts';
+import { visibleCharactersWhere, type Principal } from './access.ts';
 
 type CharacterRow = typeof characters.$inferSelect;
 
@@ -15,24 +17,79 @@ function toCharacter(row: CharacterRow): Character {
     avatarUrl: row.avatarUrl,
     voice: row.voice,
     builtIn: row.builtIn,
+    ownerId: row.ownerId,
+    visibility: row.visibility,
   };
 }
 
-/** Reads characters. Writes happen through db/seed.ts (built-ins) and, later, the builder. */
+/** `Ms. Marple!` → `ms-marple-3f9a1c`: a slug of the name and a random suffix, so names may repeat. */
+export function characterIdFor(name: string): string {
+  const slug = name
+    .normalize('NFKD')
+    // Accents come apart from their letters under NFKD; dropping the marks keeps the letters.
+    .replace(/\p{M}/gu, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 48)
+    .replace(/-+$/, '');
+  return `${slug || 'character'}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Characters: built-ins come from db/seed.ts; accounts create, change and delete their own here. */
 export class CharacterRepository {
   constructor(private readonly db: Db) {}
 
-  /** Built-in characters first, then by name. */
-  async list(): Promise<Character[]> {
+  /** The characters the principal may see: built-in first, then by name. */
+  async list(principal?: Principal): Promise<Character[]> {
     const rows = await this.db
       .select()
       .from(characters)
-      .orderBy(desc(characters.builtIn), asc(characters.name));
+      .where(visibleCharactersWhere(principal))
+      .orderBy(desc(characters.builtIn), asc(characters.name), asc(characters.id));
     return rows.map(toCharacter);
   }
 
+  /** Any character by id, whoever may see it: callers decide with access.ts. */
   async get(id: string): Promise<Character | undefined> {
     const [row] = await this.db.select().from(characters).where(eq(characters.id, id)).limit(1);
     return row ? toCharacter(row) : undefined;
+  }
+
+  async create(ownerId: string, input: CreateCharacterRequest): Promise<Character> {
+    const [row] = await this.db
+      .insert(characters)
+      .values({ ...input, id: characterIdFor(input.name), ownerId, builtIn: false })
+      .returning();
+    return toCharacter(row!);
+  }
+
+  async update(id: string, patch: UpdateCharacterRequest): Promise<Character | undefined> {
+    const [row] = await this.db
+      .update(characters)
+      .set({ ...patch, updatedAt: sql`now()` })
+      .where(eq(characters.id, id))
+      .returning();
+    return row ? toCharacter(row) : undefined;
+  }
+
+  /** Deletes a character no session refers to: sessions keep their character, so one in use stays. */
+  async delete(id: string): Promise<'deleted' | 'in_use' | 'not_found'> {
+    const deleted = await this.db
+      .delete(characters)
+      .where(
+        and(
+          eq(characters.id, id),
+          notExists(
+            this.db
+              .select({ one: sql`1` })
+              .from(sessions)
+              .where(eq(sessions.characterId, id)),
+          ),
+        ),
+      )
+      .returning({ id: characters.id });
+    if (deleted.length > 0) return 'deleted';
+    return (await this.get(id)) ? 'in_use' : 'not_found';
   }
 }

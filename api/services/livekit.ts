@@ -32,8 +32,11 @@ export interface CallerTokenRequest {
   room: string;
   identity: string;
   name: string;
-  /** Sent to the agent with the explicit dispatch the token's room configuration carries. */
-  dispatch: DispatchMetadata;
+  /**
+   * Sent to the agent with the explicit dispatch the token's room configuration carries. Only the
+   * token that starts a session has one: a guest or a returning owner joins the agent already there.
+   */
+  dispatch?: DispatchMetadata;
 }
 
 /** What became of a room the API asked LiveKit to close. */
@@ -61,8 +64,9 @@ export class LivekitService {
   }
 
   /**
-   * A join token for one caller. Its room configuration dispatches AGENT_NAME with the session's
-   * metadata when the room is created, so the API never has to reach LiveKit to start a call.
+   * A join token for one participant. With `dispatch`, its room configuration dispatches AGENT_NAME
+   * with the session's metadata when the room is created, so the API never has to reach LiveKit to
+   * start a call.
    */
   async callerToken(req: CallerTokenRequest): Promise<string> {
     const at = new AccessToken(this.options.apiKey, this.options.apiSecret, {
@@ -77,14 +81,16 @@ export class LivekitService {
       canSubscribe: true,
       canPublishData: true,
     });
-    at.roomConfig = new RoomConfiguration({
-      agents: [
-        new RoomAgentDispatch({
-          agentName: AGENT_NAME,
-          metadata: JSON.stringify(DispatchMetadata.parse(req.dispatch)),
-        }),
-      ],
-    });
+    if (req.dispatch) {
+      at.roomConfig = new RoomConfiguration({
+        agents: [
+          new RoomAgentDispatch({
+            agentName: AGENT_NAME,
+            metadata: JSON.stringify(DispatchMetadata.parse(req.dispatch)),
+          }),
+        ],
+      });
+    }
     return at.toJwt();
   }
 

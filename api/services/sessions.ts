@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { and, asc, eq, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/client.ts';
 import { messages, sessions } from '../../db/schema.ts';
@@ -8,20 +8,31 @@ import type {
   CreateSessionResponse,
   DispatchMetadata,
   SessionDetail,
+  SessionSummary,
   SessionStatusReport,
   Turn,
 } from '../../protocol/index.ts';
-import { NotFoundError } from '../errors.ts';
+import { NotFoundError, UnauthorizedError } from '../errors.ts';
+import { characterAccess, type Principal } from './access.ts';
 import type { CharacterRepository } from './characters.ts';
 import { LivekitUnavailableError, type LivekitService } from './livekit.ts';
+import type { MemoryService } from './memories.ts';
 
 type SessionRow = typeof sessions.$inferSelect;
 type MessageRow = typeof messages.$inferSelect;
+
+/** A session as access checks and room tokens see it. */
+export type SessionFacts = Pick<
+  SessionRow,
+  'id' | 'ownerId' | 'status' | 'roomName' | 'callerIdentity' | 'callerName'
+>;
 
 export interface SessionServiceDeps {
   db: Db;
   characters: CharacterRepository;
   livekit: LivekitService;
+  /** What the companion remembers of earlier calls with the same person. */
+  memories: MemoryService;
   /** The LiveKit URL returned to browsers. */
   livekitPublicUrl: string;
 }
@@ -40,11 +51,21 @@ const DEFAULT_CALLER_NAME = 'Caller';
 export class SessionService {
   constructor(private readonly deps: SessionServiceDeps) {}
 
-  /** Writes the session and mints the caller's token, whose room configuration dispatches the agent. */
-  async create(req: CreateSessionRequest, log: Logger): Promise<CreateSessionResponse> {
+  /**
+   * Writes the session, owned by the caller, and mints the caller's token, whose room configuration
+   * dispatches the agent. The character must be one the caller may see.
+   */
+  async create(
+    req: CreateSessionRequest,
+    owner: Principal | undefined,
+    log: Logger,
+  ): Promise<CreateSessionResponse> {
+    if (!owner) throw new UnauthorizedError('sign in to start a call');
     const characterId = req.characterId ?? req.characterIds?.[0];
     const character = characterId ? await this.deps.characters.get(characterId) : undefined;
-    if (!character) throw new NotFoundError(`character ${characterId ?? ''} not found`);
+    const decision = character ? characterAccess(owner, character, 'call') : 'not_found';
+    if (!character || decision !== 'allow')
+      throw new NotFoundError(`character ${characterId ?? ''} not found`);
 
     const sessionId = randomUUID();
     const roomName = roomNameFor(sessionId);
@@ -54,11 +75,19 @@ export class SessionService {
       id: sessionId,
       mode: req.mode,
       characterId: character.id,
+      ownerId: owner.id,
       roomName,
       callerIdentity,
       callerName,
     });
-    const dispatch: DispatchMetadata = { sessionId, mode: req.mode, character, callerIdentity, callerName };
+    const dispatch: DispatchMetadata = {
+      sessionId,
+      mode: req.mode,
+      character,
+      callerIdentity,
+      callerName,
+      memories: await this.deps.memories.recall(owner.id, character.id),
+    };
     const token = await this.deps.livekit.callerToken({
       room: roomName,
       identity: callerIdentity,
@@ -88,6 +117,33 @@ export class SessionService {
       .where(eq(messages.sessionId, id))
       .orderBy(asc(messages.startedAt), asc(messages.createdAt), asc(messages.id));
     return toSessionDetail(row, turns);
+  }
+
+  /** The sessions an account started, newest first, without transcripts. */
+  async listOwned(ownerId: string): Promise<SessionSummary[]> {
+    const rows = await this.deps.db
+      .select()
+      .from(sessions)
+      .where(eq(sessions.ownerId, ownerId))
+      .orderBy(desc(sessions.createdAt), desc(sessions.id));
+    return rows.map(toSessionSummary);
+  }
+
+  /** What access decisions and room tokens need to know about a session. */
+  async facts(id: string): Promise<SessionFacts | undefined> {
+    const [row] = await this.deps.db
+      .select({
+        id: sessions.id,
+        ownerId: sessions.ownerId,
+        status: sessions.status,
+        roomName: sessions.roomName,
+        callerIdentity: sessions.callerIdentity,
+        callerName: sessions.callerName,
+      })
+      .from(sessions)
+      .where(eq(sessions.id, id))
+      .limit(1);
+    return row;
   }
 
   /**
@@ -181,6 +237,46 @@ export class SessionService {
     return { kind: 'exists', turn: toTurn(existing) };
   }
 
+  /** The session whose LiveKit room this is, if any. */
+  async findByRoom(roomName: string): Promise<{ id: string; status: SessionRow['status'] } | undefined> {
+    const [row] = await this.deps.db
+      .select({ id: sessions.id, status: sessions.status })
+      .from(sessions)
+      .where(eq(sessions.roomName, roomName))
+      .limit(1);
+    return row;
+  }
+
+  /** LiveKit opened the room (webhook): active unless already ended, startedAt set once. */
+  async markRoomStarted(id: string, log: Logger): Promise<void> {
+    const ended = sql`${sessions.status} = 'ended'`;
+    const [row] = await this.deps.db
+      .update(sessions)
+      .set({ status: 'active', startedAt: sql`coalesce(${sessions.startedAt}, now())` })
+      .where(and(eq(sessions.id, id), sql`not (${ended})`))
+      .returning({ startedAt: sessions.startedAt });
+    if (row) log.info({ sessionId: id, startedAt: row.startedAt }, 'room started');
+  }
+
+  /**
+   * LiveKit closed the room (webhook): ended with its duration, unless the session already ended
+   * (through `end()` or an earlier delivery), in which case the first end stands. No room-service
+   * call: the room is already gone. Resolves true when this call ended the session.
+   */
+  async markRoomFinished(id: string, log: Logger): Promise<boolean> {
+    const [row] = await this.deps.db
+      .update(sessions)
+      .set({
+        status: 'ended',
+        endedAt: sql`now()`,
+        durationMs: sql`greatest(0, round(extract(epoch from (now() - coalesce(${sessions.startedAt}, ${sessions.createdAt}))) * 1000))::integer`,
+      })
+      .where(and(eq(sessions.id, id), isNull(sessions.endedAt)))
+      .returning({ durationMs: sessions.durationMs });
+    if (row) log.info({ sessionId: id, durationMs: row.durationMs }, 'session ended: room finished');
+    return row !== undefined;
+  }
+
   private async roomNameOf(id: string): Promise<string | undefined> {
     const [row] = await this.deps.db
       .select({ roomName: sessions.roomName })
@@ -213,11 +309,16 @@ function toTurn(m: MessageRow): Turn {
 }
 
 function toSessionDetail(s: SessionRow, turns: MessageRow[]): SessionDetail {
+  return { ...toSessionSummary(s), transcript: turns.map(toTurn) };
+}
+
+function toSessionSummary(s: SessionRow): SessionSummary {
   return {
     id: s.id,
     mode: s.mode,
     roomName: s.roomName,
     characterId: s.characterId,
+    ownerId: s.ownerId,
     callerIdentity: s.callerIdentity,
     status: s.status,
     providers: s.providers ?? null,
@@ -225,6 +326,5 @@ function toSessionDetail(s: SessionRow, turns: MessageRow[]): SessionDetail {
     startedAt: s.startedAt?.toISOString() ?? null,
     endedAt: s.endedAt?.toISOString() ?? null,
     durationMs: s.durationMs,
-    transcript: turns.map(toTurn),
   };
 }

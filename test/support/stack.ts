@@ -7,6 +7,7 @@ import { createLogger } from '../../api/logger.ts';
 import {
   type RunningLivekitServer,
   freeTcpPort,
+  killOnExit,
   projectRoot,
   startLivekitServer,
   stopChild,
@@ -68,6 +69,7 @@ export async function startStack(opts: Partial<StackOptions> = {}): Promise<Stac
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  killOnExit(agent);
   const registered = new Promise<void>((resolve, reject) => {
     for (const stream of [agent.stdout!, agent.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {

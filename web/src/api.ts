@@ -1,10 +1,12 @@
 import type {
+  AuthResponse,
   Character,
   CharacterList,
   CreateSessionRequest,
   CreateSessionResponse,
   ErrorBody,
 } from '../../protocol/index.ts';
+import { bearerToken, clearAuth, saveAuth } from './auth.ts';
 
 /** An error from the API in its one shape, or from the network on the way to it. */
 export class ApiError extends Error {
@@ -44,12 +46,22 @@ export function toApiError(status: number, statusText: string, body: unknown): A
   return new ApiError(`http_${status}`, message, status);
 }
 
+/** The signed-in account's `Authorization` header, if any. */
+function authHeaders(): Record<string, string> {
+  const token = bearerToken();
+  return token === null ? {} : { authorization: `Bearer ${token}` };
+}
+
 async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
   let res: Response;
+  const auth = authHeaders();
   try {
     res = await fetch(path, {
       method,
-      headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json' },
+      headers: {
+        ...(body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json' }),
+        ...auth,
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
@@ -64,8 +76,21 @@ async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown):
       parsed = undefined;
     }
   }
+  // A refused token (expired, or signed out elsewhere) is forgotten: the page then asks to sign in.
+  if (res.status === 401 && auth.authorization !== undefined) clearAuth();
   if (!res.ok) throw toApiError(res.status, res.statusText, parsed);
   return parsed as T;
+}
+
+/** Signs in or signs up, and keeps the token for later calls. */
+export async function authenticate(
+  mode: 'signin' | 'signup',
+  email: string,
+  password: string,
+): Promise<AuthResponse> {
+  const auth = await request<AuthResponse>('POST', `/api/auth/${mode}`, { email, password });
+  saveAuth(auth);
+  return auth;
 }
 
 export async function listCharacters(): Promise<Character[]> {
@@ -82,10 +107,20 @@ export async function endSession(sessionId: string): Promise<void> {
 }
 
 /**
- * Ends a session while the page unloads, when an awaited fetch would be cancelled.
+ * Ends a session while the page unloads, when an awaited fetch would be cancelled. A keepalive
+ * fetch rather than a beacon, because a beacon cannot carry the bearer token.
  * Returns false when the browser refused to queue the request.
  */
 export function endSessionOnUnload(sessionId: string): boolean {
-  const blob = new Blob(['{}'], { type: 'application/json' });
-  return navigator.sendBeacon(`/api/sessions/${encodeURIComponent(sessionId)}/end`, blob);
+  try {
+    void fetch(`/api/sessions/${encodeURIComponent(sessionId)}/end`, {
+      method: 'POST',
+      keepalive: true,
+      headers: { 'content-type': 'application/json', ...authHeaders() },
+      body: '{}',
+    }).catch(() => undefined);
+    return true;
+  } catch {
+    return false;
+  }
 }

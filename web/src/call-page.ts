@@ -2,6 +2,7 @@ import type { Character } from '../../protocol/index.ts';
 import { describeProviders } from './agent-status.ts';
 import type { AgentStatus } from './agent-status.ts';
 import { ApiError, listCharacters } from './api.ts';
+import { currentAuth } from './auth.ts';
 import { CallSession, MicrophoneError } from './call-session.ts';
 import type { CallState } from './call-session.ts';
 import { h, setFlag } from './dom.ts';
@@ -290,7 +291,12 @@ function mountCall(root: HTMLElement, character: Character): () => void {
   };
 
   // ── call ──────────────────────────────────────────────────────────────────
+  // Calls belong to an account: signed out (or with an expired token), sign in and come back here.
+  const signIn = (): void => {
+    window.location.hash = hrefFor({ name: 'signin', next: `/call/${character.id}` });
+  };
   const start = async (): Promise<void> => {
+    if (currentAuth() === null) return signIn();
     clearError();
     transcript = reduceTranscript(transcript, { type: 'reset' });
     renderTranscript();
@@ -356,7 +362,8 @@ function mountCall(root: HTMLElement, character: Character): () => void {
     try {
       await current.start(displayName);
     } catch (err) {
-      showError(err);
+      if (err instanceof ApiError && err.status === 401) signIn();
+      else showError(err);
     }
   };
 

@@ -1,6 +1,8 @@
+import { clearAuth, currentAuth, onAuthChange } from './auth.ts';
 import { renderCatalog } from './catalog.ts';
 import { h } from './dom.ts';
 import { hrefFor, parseRoute } from './router.ts';
+import { renderSigninPage } from './signin-page.ts';
 import './styles.css';
 
 const root = document.getElementById('app');
@@ -47,6 +49,10 @@ function render(): void {
       document.title = 'Troupe — call';
       cleanup = mountCallPage(route.characterId, id);
       break;
+    case 'signin':
+      document.title = 'Troupe — sign in';
+      cleanup = renderSigninPage(app, route.next);
+      break;
     case 'notFound':
       document.title = 'Troupe — not found';
       app.replaceChildren(
@@ -69,5 +75,36 @@ document.querySelector('.skip-link')?.addEventListener('click', (e) => {
   app.focus();
 });
 
-window.addEventListener('hashchange', render);
+/** The header's account corner: who is signed in and a way out, or a way in. */
+function renderAccount(): void {
+  const corner = document.getElementById('account');
+  if (corner === null) return;
+  const auth = currentAuth();
+  if (auth === null) {
+    const route = parseRoute(window.location.hash);
+    const next = route.name === 'call' ? `/call/${route.characterId}` : undefined;
+    corner.replaceChildren(
+      route.name === 'signin'
+        ? ''
+        : h('a', { href: hrefFor({ name: 'signin', next }), 'data-testid': 'signin-link' }, 'Sign in'),
+    );
+    return;
+  }
+  const signOut = h('button', { type: 'button', class: 'link-button', 'data-testid': 'signout' }, 'Sign out');
+  signOut.addEventListener('click', () => {
+    clearAuth();
+    window.location.hash = hrefFor({ name: 'catalog' });
+  });
+  corner.replaceChildren(
+    h('span', { class: 'account-email', 'data-testid': 'account-email' }, auth.user.email),
+    signOut,
+  );
+}
+
+window.addEventListener('hashchange', () => {
+  render();
+  renderAccount();
+});
+onAuthChange(renderAccount);
 render();
+renderAccount();

@@ -1,5 +1,6 @@
 import { DEFAULT_API_CONNECT_OPTIONS, llm, shortuuid, type APIConnectOptions } from '@livekit/agents';
 import type { Character } from '../../../protocol/index.ts';
+import { rememberedCallerName } from '../../conversation/memory.ts';
 import { composeReply, type Turn } from './persona-replies.ts';
 import { providerLogger, type Logger } from './tools.ts';
 
@@ -89,7 +90,14 @@ export class PersonaBrainStream extends llm.LLMStream {
 
   protected async run(): Promise<void> {
     const turns = turnsOf(this.chatCtx, this.#opts.historyTurns);
-    const reply = composeReply(this.#brain.character, turns);
+    // Memories of earlier calls arrive in the system instructions, as with a real LLM.
+    const instructions = this.chatCtx.items.flatMap((item) =>
+      item.type === 'message' && (item.role === 'system' || item.role === 'developer')
+        ? [item.textContent ?? '']
+        : [],
+    );
+    const callerName = rememberedCallerName(instructions);
+    const reply = composeReply(this.#brain.character, turns, callerName ? { callerName } : {});
     const id = shortuuid('persona_');
     // Word by word, each token carrying its leading space, as a real LLM's stream does.
     const tokens = reply.text.match(/\s*\S+/g) ?? [];

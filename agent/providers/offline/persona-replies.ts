@@ -258,18 +258,23 @@ function atMostThreeSentences(text: string): string {
 const PREFIXABLE = new Set<Intent>(['name', 'wellbeing', 'likes', 'story', 'topic', 'follow-up']);
 
 /**
- * The reply to the latest user turn. Variation comes from a hash of (conversation length, last
+ * The reply to the latest user turn; `memory` carries what earlier calls taught (the caller's
+ * name). Variation comes from a hash of (conversation length, last
  * user message); a line equal to the previous assistant turn is skipped, so it never says the
  * same thing twice in a row.
  */
-export function composeReply(character: Character, turns: readonly Turn[]): Reply {
+export function composeReply(
+  character: Character,
+  turns: readonly Turn[],
+  memory: { callerName?: string } = {},
+): Reply {
   const lastUser = [...turns].reverse().find((t) => t.role === 'user');
   if (!lastUser) return { text: character.greeting, intent: 'opening' };
   const lastAssistant = [...turns]
     .reverse()
     .find((t) => t.role === 'assistant')
     ?.text.trim();
-  const userName = userNameFrom(turns);
+  const userName = userNameFrom(turns) ?? memory.callerName;
   // Asked to speak again with no new user turn (e.g. generateReply after its own line): move the
   // conversation on instead of answering the old question twice.
   let intent = turns.at(-1)?.role === 'assistant' ? 'follow-up' : detectIntent(lastUser.text);

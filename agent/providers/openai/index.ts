@@ -1,5 +1,11 @@
 import * as openai from '@livekit/agents-plugin-openai';
 import type { AgentConfig } from '../../config.ts';
+import { backedByFallback } from '../recoverable.ts';
+
+// Every configured provider runs ahead of an offline fallback: see backedByFallback.
+class FallbackBackedLLM extends backedByFallback(openai.LLM) {}
+class FallbackBackedSTT extends backedByFallback(openai.STT) {}
+class FallbackBackedTTS extends backedByFallback(openai.TTS) {}
 
 /** Connection settings of one OpenAI-compatible stage, or undefined when the stage is not configured. */
 export interface OpenAIEndpoint {
@@ -19,7 +25,7 @@ export function endpointFor(config: AgentConfig, stage: 'LLM' | 'STT' | 'TTS'): 
 }
 
 export function createOpenAILLM(endpoint: OpenAIEndpoint, model: string): openai.LLM {
-  return new openai.LLM({ ...endpoint, model });
+  return new FallbackBackedLLM({ ...endpoint, model });
 }
 
 /**
@@ -27,10 +33,10 @@ export function createOpenAILLM(endpoint: OpenAIEndpoint, model: string): openai
  * OpenAI-only; the file endpoint is what OpenAI-compatible servers (speaches, vLLM) implement.
  */
 export function createOpenAISTT(endpoint: OpenAIEndpoint, model: string): openai.STT {
-  return new openai.STT({ ...endpoint, model, useRealtime: false, language: 'en' });
+  return new FallbackBackedSTT({ ...endpoint, model, useRealtime: false, language: 'en' });
 }
 
 export function createOpenAITTS(endpoint: OpenAIEndpoint, model: string, voice: string): openai.TTS {
   // The plugin types voice as OpenAI's own list; compatible servers (Kokoro) accept other names.
-  return new openai.TTS({ ...endpoint, model, voice: voice as openai.TTSOptions['voice'] });
+  return new FallbackBackedTTS({ ...endpoint, model, voice: voice as openai.TTSOptions['voice'] });
 }

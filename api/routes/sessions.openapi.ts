@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { CreateSessionRequest, CreateSessionResponse, SessionDetail } from '../../protocol/index.ts';
+import type { ApiOperation } from '../openapi/registry.ts';
+import { EndSessionRequest } from './sessions.ts';
+
+const sessionId = z.object({ id: z.uuid().describe('The session id') });
+
+export const sessionOperations: ApiOperation[] = [
+  {
+    method: 'post',
+    path: '/api/sessions',
+    operationId: 'createSession',
+    summary: 'Start a call: stores the session and returns a room token that dispatches the character',
+    tag: 'sessions',
+    body: { schema: CreateSessionRequest },
+    responses: {
+      201: { description: 'The session and how to join its room', schema: CreateSessionResponse },
+    },
+    errors: {
+      400: 'The body is not valid JSON or fails the schema',
+      401: 'Not signed in',
+      404: 'No such character',
+      413: 'The body is larger than BODY_LIMIT',
+      415: 'The body is not application/json',
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/sessions/:id',
+    operationId: 'getSession',
+    summary: 'A session with its transcript and per-turn metrics',
+    tag: 'sessions',
+    params: sessionId,
+    responses: { 200: { description: 'The session', schema: SessionDetail } },
+    errors: { 401: 'Not signed in', 404: 'No such session, or not yours' },
+  },
+  {
+    method: 'post',
+    path: '/api/sessions/:id/end',
+    operationId: 'endSession',
+    summary: 'End a call: closes its room and records the duration (the first end wins)',
+    tag: 'sessions',
+    params: sessionId,
+    body: { schema: EndSessionRequest, required: false, description: 'No body, or an empty object' },
+    responses: { 200: { description: 'The ended session', schema: SessionDetail } },
+    errors: {
+      400: 'A body that is not an empty object',
+      401: 'Not signed in',
+      404: 'No such session, or not yours',
+    },
+  },
+];
