@@ -71,6 +71,8 @@ export const AgentConfigSchema = z.object({
   AGENT_HTTP_PORT: int(8081, 1, 65_535),
   /** Pre-forked job processes (~180 MB each). @defaultValue 1 */
   AGENT_IDLE_PROCESSES: int(1, 0, 16),
+  /** Reports a finished job could not deliver wait here until the API is back. @defaultValue data/agent-spool */
+  AGENT_SPOOL_DIR: z.string().min(1).default('data/agent-spool'),
   /** @defaultValue info */
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
 });

@@ -64,6 +64,7 @@ export default defineAgent({
       apiUrl: config.API_URL,
       token: agentApiToken(config.LIVEKIT_API_SECRET),
       sessionId: meta.sessionId,
+      spoolDir: config.AGENT_SPOOL_DIR,
       logger,
     });
     const agent = new CompanionAgent(character, meta.memories ?? []);

@@ -1,7 +1,12 @@
 import { fileURLToPath } from 'node:url';
-import { AgentServer, ServerOptions, initializeLogger } from '@livekit/agents';
+import { AgentServer, ServerOptions, initializeLogger, log } from '@livekit/agents';
 import { AGENT_NAME } from '../protocol/index.ts';
+import { agentApiToken } from '../protocol/internal.ts';
 import { loadAgentConfigFromProcess } from './config.ts';
+import { replaySpool } from './reporting/spool.ts';
+
+/** How often the worker retries reports that finished jobs could not deliver. */
+const SPOOL_REPLAY_INTERVAL_MS = 30_000;
 
 // Entry point: registers the worker with livekit-server. Jobs run agent/job.ts in forked processes.
 const config = loadAgentConfigFromProcess();
@@ -34,5 +39,19 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
       .finally(() => process.exit(0));
   });
 }
+
+// Reports spooled by jobs that ended while the API was down: delivered at start, then periodically.
+const logger = log().child({ component: 'spool' });
+const replay = () =>
+  replaySpool({
+    dir: config.AGENT_SPOOL_DIR,
+    apiUrl: config.API_URL,
+    token: agentApiToken(config.LIVEKIT_API_SECRET),
+    logger,
+  })
+    .then((n) => n > 0 && logger.info({ delivered: n }, 'spooled reports delivered'))
+    .catch((err: Error) => logger.warn({ err: err.message }, 'spool replay failed'));
+void replay();
+setInterval(replay, SPOOL_REPLAY_INTERVAL_MS).unref();
 
 await server.run();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
@@ -12,7 +12,8 @@ import { type Turn, SessionDetail } from '../../protocol/index.ts';
 import { agentApiToken } from '../../protocol/internal.ts';
 import { freeTcpPort } from '../../scripts/livekit-server.ts';
 import { signUp } from '../../test/support/auth.ts';
-import { ApiReporter } from './api-reporter.ts';
+import { ApiReporter, spoolFile } from './api-reporter.ts';
+import { replaySpool } from './spool.ts';
 
 // The agent's reports against the real API on embedded PGlite: nothing lost while the API is
 // down, nothing written twice when a response is lost after the write.
@@ -95,6 +96,37 @@ describe('ApiReporter', () => {
     const stored = await transcript(base, sessionId, owner);
     expect(stored.map((t) => t.id)).toEqual(turns.map((t) => t.id));
     expect(stored[1]!.metrics).toEqual(turns[1]!.metrics);
+  });
+
+  it('when the job ends while the API is still down, then its reports are spooled and delivered once, later', async () => {
+    const port = await freeTcpPort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'troupe-spool-'));
+    onTestFinished(() => rmSync(dataDir, { recursive: true, force: true }));
+    const spoolDir = join(dataDir, 'spool');
+    api = await runApi(port, join(dataDir, 'pglite'));
+    const base = api.url;
+    const { sessionId, owner } = await newSession(base);
+    await api.close();
+
+    const token = agentApiToken(SECRET);
+    const reporter = new ApiReporter({ apiUrl: base, token, sessionId, initialBackoffMs: 50, spoolDir });
+    const turns = [0, 1, 2].map(turn);
+    turns.forEach((t) => reporter.reportTurn(t));
+    reporter.reportSummary({ summary: "The caller's name is Ada." });
+    expect(await reporter.flush(300)).toBe(false);
+    reporter.close();
+    expect(existsSync(spoolFile(spoolDir, sessionId))).toBe(true);
+
+    // Still down: a replay delivers nothing and keeps the file.
+    expect(await replaySpool({ dir: spoolDir, apiUrl: base, token, flushTimeoutMs: 300 })).toBe(0);
+    expect(existsSync(spoolFile(spoolDir, sessionId))).toBe(true);
+
+    api = await runApi(port, join(dataDir, 'pglite'));
+    expect(await replaySpool({ dir: spoolDir, apiUrl: base, token })).toBe(4);
+    expect(existsSync(spoolFile(spoolDir, sessionId))).toBe(false);
+    expect((await transcript(base, sessionId, owner)).map((t) => t.id)).toEqual(turns.map((t) => t.id));
+    // A second replay finds nothing to send.
+    expect(await replaySpool({ dir: spoolDir, apiUrl: base, token })).toBe(0);
   });
 
   it('when a response is lost after the write, then the retry does not store the turn twice', async () => {

@@ -1,9 +1,15 @@
+import { appendFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SessionStatusReport, SessionSummaryReport, Turn } from '../../protocol/index.ts';
+
+/** The spool file of one session's undelivered reports. */
+export const spoolFile = (dir: string, sessionId: string): string => join(dir, `${sessionId}.jsonl`);
+
 /** The slice of a pino logger the reporter uses (the framework's and ours differ in version). */
 export interface ReporterLogger {
   warn(obj: object, msg: string): void;
   error(obj: object, msg: string): void;
 }
-import type { SessionStatusReport, SessionSummaryReport, Turn } from '../../protocol/index.ts';
 
 export interface ApiReporterOptions {
   /** Base URL of the Troupe API, e.g. `http://127.0.0.1:3000`. */
@@ -17,6 +23,9 @@ export interface ApiReporterOptions {
   maxBackoffMs: number;
   /** Per-request timeout. @defaultValue 5000 */
   requestTimeoutMs: number;
+  /** Where reports still undelivered at close() are written, one JSON line each, for
+   *  `replaySpool` to deliver later. Without it they are only logged. */
+  spoolDir?: string;
   logger?: ReporterLogger;
 }
 
@@ -26,7 +35,7 @@ export const defaultApiReporterOptions = {
   requestTimeoutMs: 5000,
 } satisfies Partial<ApiReporterOptions>;
 
-type Report =
+export type Report =
   | { kind: 'status'; body: SessionStatusReport }
   | { kind: 'turn'; body: Turn }
   | { kind: 'summary'; body: SessionSummaryReport };
@@ -88,12 +97,37 @@ export class ApiReporter {
   }
 
   /** Stops retrying; whatever is still queued is logged so it can be recovered from the logs. */
+  /**
+   * Stops retrying. Whatever is still queued goes to the spool directory when one is configured
+   * (and is delivered later by `replaySpool`); otherwise, or if writing fails, it is logged in full.
+   */
   close(): void {
     this.#closed = true;
     this.#wake?.();
-    for (const report of this.#queue.splice(0)) {
-      this.#opts.logger?.error({ report: report.kind, pii: { body: report.body } }, 'report not delivered');
+    const undelivered = this.#queue.splice(0);
+    if (undelivered.length === 0) return;
+    const { spoolDir, sessionId, logger } = this.#opts;
+    if (spoolDir) {
+      try {
+        mkdirSync(spoolDir, { recursive: true });
+        appendFileSync(
+          spoolFile(spoolDir, sessionId),
+          undelivered.map((r) => `${JSON.stringify(r)}\n`).join(''),
+        );
+        logger?.warn({ reports: undelivered.length }, 'reports spooled for later delivery');
+        return;
+      } catch (err) {
+        logger?.error({ err: (err as Error).message }, 'could not spool reports');
+      }
     }
+    for (const report of undelivered) {
+      logger?.error({ report: report.kind, pii: { body: report.body } }, 'report not delivered');
+    }
+  }
+
+  /** Queues a report read back from the spool. */
+  requeue(report: Report): void {
+    this.#enqueue(report);
   }
 
   #enqueue(report: Report): void {
