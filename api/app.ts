@@ -17,6 +17,7 @@ import { livekitWebhookRouter } from './routes/livekit-webhook.ts';
 import { ParticipantTracker } from './services/participants.ts';
 import { RoomEvents } from './services/room-events.ts';
 import { authenticate, authRouter } from './routes/auth.ts';
+import { characterCardsRouter } from './routes/character-cards.ts';
 import { charactersRouter } from './routes/characters.ts';
 import { healthRouter } from './routes/health.ts';
 import { internalRouter, requireAgentToken } from './routes/internal.ts';
@@ -101,6 +102,8 @@ export function createApp({ db, config, logger, clock = Date.now }: AppDeps): Ex
     ...jsonBody,
     internalRouter(sessions, memories),
   );
+  // Card files are read raw, with their own size limit, so this comes before the JSON parser.
+  app.use('/api', characterCardsRouter({ characters, uploadLimitBytes: config.cardUploadLimitBytes }));
   app.use(
     '/api',
     ...jsonBody,

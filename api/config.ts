@@ -33,6 +33,8 @@ export interface ApiConfig {
   webPublicDir: string;
   /** `BODY_LIMIT`: largest JSON body, e.g. `64kb`, `1mb`, or bytes. @defaultValue 65536 (`64kb`) */
   bodyLimitBytes: number;
+  /** `CARD_UPLOAD_LIMIT`: largest character card file `POST /api/characters/import` accepts, e.g. `20mb`. @defaultValue 20971520 (`20mb`) */
+  cardUploadLimitBytes: number;
   /** `ROOM_TOKEN_TTL`: lifetime of a caller's room token, e.g. `2h`, `30m`, or seconds. @defaultValue 7200000 (`2h`) */
   roomTokenTtlMs: number;
   /** `RATE_LIMIT_PER_MINUTE`: requests a client (its account, else its IP) may make to `/api` per minute; 0 turns the limit off. @defaultValue 300 */
@@ -161,6 +163,7 @@ const EnvSchema = z
     WEB_DIST_DIR: optional(nonEmpty).default('web/dist'),
     WEB_PUBLIC_DIR: optional(nonEmpty).default('web/public'),
     BODY_LIMIT: optional(byteSize).default(64 * 1024),
+    CARD_UPLOAD_LIMIT: optional(byteSize).default(20 * 1024 ** 2),
     ROOM_TOKEN_TTL: optional(duration).default(2 * 3_600_000),
     RATE_LIMIT_PER_MINUTE: optional(perMinute).default(300),
     AUTH_RATE_LIMIT_PER_MINUTE: optional(perMinute).default(20),
@@ -214,6 +217,7 @@ export function loadApiConfig(env: Record<string, string | undefined>): ApiConfi
     webDistDir: dir(e.WEB_DIST_DIR),
     webPublicDir: dir(e.WEB_PUBLIC_DIR),
     bodyLimitBytes: e.BODY_LIMIT,
+    cardUploadLimitBytes: e.CARD_UPLOAD_LIMIT,
     roomTokenTtlMs: e.ROOM_TOKEN_TTL,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,

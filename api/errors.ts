@@ -43,6 +43,13 @@ export class ValidationError extends HttpError {
   }
 }
 
+/** A character card that could not be read or written; `details.cardCode` is the CardError's code. */
+export class InvalidCardError extends HttpError {
+  constructor(message: string, cardCode: string) {
+    super(400, 'invalid_card', message, { cardCode });
+  }
+}
+
 export class UnauthorizedError extends HttpError {
   constructor(message = 'missing or invalid bearer token') {
     super(401, 'unauthorized', message);

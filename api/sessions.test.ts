@@ -18,6 +18,7 @@ import { agentApiToken } from '../protocol/internal.ts';
 import type { RunningLivekitServer } from '../scripts/livekit-server.ts';
 import { signUp, type SignedUp } from '../test/support/auth.ts';
 import { createApp } from './app.ts';
+import { dispatchedCharacter } from './services/sessions.ts';
 import {
   LogCapture,
   findLivekitPorts,
@@ -146,7 +147,7 @@ describe.each(dbKinds)('sessions against %s', (kind) => {
     expect(metadata).toEqual({
       sessionId: created.sessionId,
       mode: 'call',
-      character: asSeeded(testCharacters[0]!),
+      character: dispatchedCharacter(asSeeded(testCharacters[0]!)),
       callerIdentity: created.identity,
       callerName: 'Grace',
       // The first call between this person and character: nothing remembered yet.

@@ -53,6 +53,7 @@ describe.each(dbKinds)('database on %s', (kind) => {
       'api_keys',
       'characters',
       'invites',
+      'knowledge_entries',
       'memories',
       'messages',
       'sessions',

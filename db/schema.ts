@@ -72,6 +72,16 @@ export const characters = pgTable(
     visibility: text('visibility', { enum: ['private', 'public'] })
       .notNull()
       .default('private'),
+    description: text('description').notNull().default(''),
+    alternateGreetings: jsonb('alternate_greetings').$type<string[]>().notNull().default([]),
+    exampleDialogue: text('example_dialogue').notNull().default(''),
+    talkativeness: doublePrecision('talkativeness').notNull().default(0.5),
+    tags: jsonb('tags').$type<string[]>().notNull().default([]),
+    /**
+     * The card this character was imported from, as parsed: export writes back every field of it
+     * that Troupe does not own. Never returned by the public API.
+     */
+    cardRaw: jsonb('card_raw').$type<unknown>(),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
@@ -81,6 +91,28 @@ export const characters = pgTable(
     check('characters_ownerless_public', sql`${t.ownerId} is not null or ${t.visibility} = 'public'`),
     check('characters_built_in_ownerless', sql`not ${t.builtIn} or ${t.ownerId} is null`),
   ],
+);
+
+/** A character's lorebook entry (a card's `character_book.entries[i]`). */
+export const knowledgeEntries = pgTable(
+  'knowledge_entries',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    characterId: text('character_id')
+      .notNull()
+      .references(() => characters.id, { onDelete: 'cascade' }),
+    /** Words that bring the entry into the prompt. */
+    keys: jsonb('keys').$type<string[]>().notNull().default([]),
+    content: text('content').notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    name: text('name'),
+    /** Lower priorities are dropped first when the prompt's budget runs out. */
+    priority: integer('priority'),
+    /** Position in the imported card's `character_book.entries`, so export keeps that entry's other fields. */
+    sourceIndex: integer('source_index'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('knowledge_entries_character_idx').on(t.characterId)],
 );
 
 export const sessions = pgTable(
@@ -186,4 +218,4 @@ export const memories = pgTable(
   (t) => [index('memories_owner_character_idx').on(t.ownerId, t.characterId, t.createdAt)],
 );
 
-export const schema = { users, apiKeys, characters, sessions, messages, invites, memories };
+export const schema = { users, apiKeys, characters, knowledgeEntries, sessions, messages, invites, memories };

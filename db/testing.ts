@@ -1,7 +1,7 @@
 // Test support shared by api/ and db/ tests: real databases only, never mocks.
 import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
-import type { Character } from '../protocol/index.ts';
+import { builderDefaults, type Character } from '../protocol/index.ts';
 import { createDb, migrate, type DbHandle, type DbKind } from './client.ts';
 
 /** An existing database the tests may connect to in order to create and drop their own. */
@@ -72,7 +72,12 @@ function redactUrl(u: string): string {
 }
 
 /** A seeded character as the API returns it: owned by no account, seen by everyone. */
-export const asSeeded = (c: Character): Character => ({ ...c, ownerId: null, visibility: 'public' });
+export const asSeeded = (c: Character): Character => ({
+  ...builderDefaults,
+  ...c,
+  ownerId: null,
+  visibility: 'public',
+});
 
 /** Two small characters so tests do not depend on the built-in companions' content. */
 export const testCharacters: Character[] = [

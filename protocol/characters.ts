@@ -44,6 +44,36 @@ export const CharacterId = z
   .max(64)
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a lowercase slug');
 
+/** Catalog tags: lower-cased, at most 20. */
+export const CharacterTags = z.array(z.string().trim().toLowerCase().min(1).max(64)).max(20);
+
+/** How readily a character speaks up in a group, 0 (never) to 1 (always). */
+export const Talkativeness = z.number().min(0).max(1);
+
+/**
+ * The character-builder fields (also what a character card carries). Optional on `Character` so
+ * that older clients, seeds and the agent keep working; the API always answers with all of them.
+ */
+const builderFields = {
+  /** The long-form definition, as character cards keep it. */
+  description: z.string().max(20_000).optional(),
+  /** Greetings the character may open with instead of `greeting`. */
+  alternateGreetings: z.array(z.string().min(1).max(4000)).max(50).optional(),
+  /** Sample exchanges that show how the character talks (`mes_example` in cards). */
+  exampleDialogue: z.string().max(20_000).optional(),
+  talkativeness: Talkativeness.optional(),
+  tags: CharacterTags.optional(),
+};
+
+/** What a character gets for each builder field the request leaves out. */
+export const builderDefaults = {
+  description: '',
+  alternateGreetings: [] as string[],
+  exampleDialogue: '',
+  talkativeness: 0.5,
+  tags: [] as string[],
+};
+
 export const Character = z.object({
   id: CharacterId,
   name: z.string().min(1).max(80),
@@ -59,14 +89,23 @@ export const Character = z.object({
   ownerId: z.uuid().nullable().optional(),
   /** Always present in the API's answers; built-ins are public. */
   visibility: CharacterVisibility.optional(),
+  ...builderFields,
 });
 export type Character = z.infer<typeof Character>;
 
 /** `POST /api/characters`: a character of the caller's own, private unless said otherwise. */
 export const CreateCharacterRequest = Character.omit({ id: true, builtIn: true, ownerId: true })
-  .extend({ visibility: CharacterVisibility.default('private') })
+  .extend({
+    visibility: CharacterVisibility.default('private'),
+    description: builderFields.description.default(builderDefaults.description),
+    alternateGreetings: builderFields.alternateGreetings.default(builderDefaults.alternateGreetings),
+    exampleDialogue: builderFields.exampleDialogue.default(builderDefaults.exampleDialogue),
+    talkativeness: builderFields.talkativeness.default(builderDefaults.talkativeness),
+    tags: builderFields.tags.default(builderDefaults.tags),
+  })
   .strict();
-export type CreateCharacterRequest = z.infer<typeof CreateCharacterRequest>;
+/** What a client sends: the builder fields and visibility may be left out. */
+export type CreateCharacterRequest = z.input<typeof CreateCharacterRequest>;
 
 /** `PATCH /api/characters/:id`: any of the fields a character's owner may change. */
 export const UpdateCharacterRequest = Character.omit({ id: true, builtIn: true, ownerId: true })
@@ -77,3 +116,16 @@ export type UpdateCharacterRequest = z.infer<typeof UpdateCharacterRequest>;
 
 export const CharacterList = z.object({ characters: z.array(Character) });
 export type CharacterList = z.infer<typeof CharacterList>;
+
+/** `POST /api/characters/import`: the character made from the card, and what of the card was skipped. */
+export const ImportCharacterResponse = z.object({
+  character: Character,
+  /** Parts of the card that were skipped or shortened, each naming the field and why. */
+  warnings: z.array(z.string()),
+});
+export type ImportCharacterResponse = z.infer<typeof ImportCharacterResponse>;
+
+/** `GET /api/characters/:id/export?format=…`. */
+export const CardExportFormat = z.enum(['v2-json', 'v2-png', 'v3-json']);
+export type CardExportFormat = z.infer<typeof CardExportFormat>;
+export const ExportCharacterQuery = z.object({ format: CardExportFormat.default('v2-json') });

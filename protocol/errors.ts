@@ -6,6 +6,8 @@ export const ErrorCode = z.enum([
   'unauthorized',
   'forbidden',
   'not_found',
+  /** A character card that could not be read; `details.cardCode` says why. */
+  'invalid_card',
   'conflict',
   'payload_too_large',
   'unsupported_media_type',

@@ -9,7 +9,7 @@ import {
   startFakeElevenLabs,
 } from './support/fake-elevenlabs.ts';
 import { TestCaller } from './support/rtc.ts';
-import { type Stack, startStack } from './support/stack.ts';
+import { type Stack, startStack, within as withinStack } from './support/stack.ts';
 import { signUp } from './support/auth.ts';
 
 // A call whose companion speaks through ElevenLabs (a local stand-in at the wire) while STT and
@@ -40,20 +40,8 @@ const spokenOn = (r: FakeElevenLabsRequest) =>
     .trim();
 
 /** `promise`, or a failure naming `what` with the agent's last log lines after `ms`. */
-async function within<T>(promise: Promise<T>, what: string, ms = ANSWER_BOUND_MS): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`no ${what} within ${ms} ms\n${stack.agentLog.slice(-30).join('\n')}`)),
-      ms,
-    );
-  });
-  try {
-    return await Promise.race([promise, deadline]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
+const within = <T>(promise: Promise<T>, what: string, ms = ANSWER_BOUND_MS) =>
+  withinStack(stack, promise, what, ms);
 
 /** Speaks to the companion once it listens; resolves with the first speech frame of its answer. */
 async function ask(text: string, what: string) {

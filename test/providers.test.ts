@@ -6,7 +6,7 @@ import { speak } from './support/audio.ts';
 import { signUp, type SignedUp } from './support/auth.ts';
 import { type FakeOpenAI, startFakeOpenAI } from './support/fake-openai.ts';
 import { TestCaller } from './support/rtc.ts';
-import { type Stack, eventually, startStack } from './support/stack.ts';
+import { type Stack, eventually, startStack, within } from './support/stack.ts';
 
 // A call whose companion runs on an OpenAI-compatible server (a local stand-in at the wire) for
 // STT, LLM and TTS, keeps talking on the offline brain when that server's LLM fails, and
@@ -116,12 +116,14 @@ describe('a call on an OpenAI-compatible server', () => {
     fake.options.failChat = false;
     fake.options.reply = remembered;
     const left = new Promise<void>((resolve) => caller.room.once('disconnected', () => resolve()));
+    const first = caller;
     const end = await fetch(`${stack.api.url}/api/sessions/${created.sessionId}/end`, {
       method: 'POST',
       headers: owner.headers,
     });
     expect(end.status).toBe(200);
-    await left;
+    await within(stack, left, 'disconnect after the session ended');
+    await first.leave();
 
     // The memory is written after the job has left the room: sessions are created (no room exists
     // until someone joins, so no agent is dispatched) until one carries it.
@@ -140,11 +142,11 @@ describe('a call on an OpenAI-compatible server', () => {
     fake.options.reply = 'Good to hear you again.';
     const chatsBefore = fake.requests.filter((r) => r.path.endsWith('/chat/completions')).length;
     caller = new TestCaller();
-    await caller.join(second.url, second.token);
-    await caller.heard.firstSpeechAfter(0);
-    await caller.agentState('listening');
+    await within(stack, caller.join(second.url, second.token), 'agent in the second call');
+    await within(stack, caller.heard.firstSpeechAfter(0), 'greeting in the second call');
+    await within(stack, caller.agentState('listening'), 'end of the greeting');
     const endOfSpeech = await caller.say(await speak('what do you like to do'));
-    await caller.heard.firstSpeechAfter(endOfSpeech);
+    await within(stack, caller.heard.firstSpeechAfter(endOfSpeech), 'answer in the second call');
     const chat = fake.requests
       .filter((r) => r.path.endsWith('/chat/completions'))
       .slice(chatsBefore)

@@ -29,10 +29,14 @@ export interface ApiOperation {
   tag: string;
   /** Path parameters: a zod object whose keys are the `:names` in `path`. */
   params?: z.ZodObject;
+  /** Query parameters: a zod object; a key whose schema accepts undefined is optional. */
+  query?: z.ZodObject;
   body?: {
     schema: z.ZodType;
     /** @defaultValue 'application/json' */
     contentType?: string;
+    /** Further media types the same body may be sent as (e.g. a file in several formats). @defaultValue [] */
+    alsoContentTypes?: string[];
     /** @defaultValue true */
     required?: boolean;
     description?: string;
@@ -127,15 +131,20 @@ function operationObject(op: ApiOperation): Record<string, unknown> {
     summary: op.summary,
     ...(op.description ? { description: op.description } : {}),
     tags: [op.tag],
-    ...(op.params ? { parameters: pathParameters(op.params) } : {}),
+    ...(op.params || op.query
+      ? { parameters: [...pathParameters(op.params), ...queryParameters(op.query)] }
+      : {}),
     ...(op.body
       ? {
           requestBody: {
             required: op.body.required ?? true,
             ...(op.body.description ? { description: op.body.description } : {}),
-            content: {
-              [op.body.contentType ?? 'application/json']: { schema: jsonSchemaOf(op.body.schema, 'input') },
-            },
+            content: Object.fromEntries(
+              [op.body.contentType ?? 'application/json', ...(op.body.alsoContentTypes ?? [])].map((type) => [
+                type,
+                { schema: jsonSchemaOf(op.body!.schema, 'input') },
+              ]),
+            ),
           },
         }
       : {}),
@@ -144,8 +153,18 @@ function operationObject(op: ApiOperation): Record<string, unknown> {
   };
 }
 
-function pathParameters(params: z.ZodObject): unknown[] {
-  return Object.entries(params.shape).map(([name, schema]) => ({
+function queryParameters(query: z.ZodObject | undefined): unknown[] {
+  return Object.entries(query?.shape ?? {}).map(([name, schema]) => ({
+    name,
+    in: 'query',
+    required: !schema.safeParse(undefined).success,
+    ...(schema.description ? { description: schema.description } : {}),
+    schema: jsonSchemaOf(schema, 'input'),
+  }));
+}
+
+function pathParameters(params: z.ZodObject | undefined): unknown[] {
+  return Object.entries(params?.shape ?? {}).map(([name, schema]) => ({
     name,
     in: 'path',
     required: true,

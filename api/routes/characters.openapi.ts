@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { Character, CharacterId, CharacterList } from '../../protocol/index.ts';
+import {
+  CardExportFormat,
+  Character,
+  CharacterId,
+  CharacterList,
+  ImportCharacterResponse,
+} from '../../protocol/index.ts';
 import type { ApiOperation } from '../openapi/registry.ts';
 
 export const characterOperations: ApiOperation[] = [
@@ -20,5 +26,45 @@ export const characterOperations: ApiOperation[] = [
     params: z.object({ id: CharacterId.describe('The character id, a lowercase slug') }),
     responses: { 200: { description: 'The character', schema: Character } },
     errors: { 404: 'No such character' },
+  },
+  {
+    method: 'post',
+    path: '/api/characters/import',
+    operationId: 'importCharacter',
+    summary: 'Make a private character from a character card file (V1/V2/V3 JSON, PNG card or .charx)',
+    description:
+      "The body is the card file itself. Its lorebook becomes the character's knowledge entries, and " +
+      'the card is kept so that an export writes back the fields Troupe does not model.',
+    tag: 'characters',
+    body: {
+      schema: z.unknown().describe('The card file'),
+      contentType: 'application/json',
+      alsoContentTypes: ['image/png', 'application/zip', 'application/octet-stream'],
+    },
+    responses: {
+      201: {
+        description: 'The new character and what of the card was skipped',
+        schema: ImportCharacterResponse,
+      },
+    },
+    errors: {
+      400: 'The card cannot be read (`invalid_card`; `details.cardCode` says why)',
+      401: 'Not signed in',
+      413: 'The file is larger than CARD_UPLOAD_LIMIT',
+      415: 'The body is not JSON, PNG or ZIP',
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/characters/:id/export',
+    operationId: 'exportCharacter',
+    summary: 'A character as a card file, sent as an attachment',
+    description:
+      'JSON for `v2-json` and `v3-json`; a PNG (`image/png`) with `chara` and `ccv3` chunks for `v2-png`.',
+    tag: 'characters',
+    params: z.object({ id: CharacterId.describe('The character id, a lowercase slug') }),
+    query: z.object({ format: CardExportFormat.default('v2-json').describe('The card format') }),
+    responses: { 200: { description: 'The card file', schema: z.unknown().describe('The card') } },
+    errors: { 400: 'Unknown format', 404: 'No such character, or not visible to the caller' },
   },
 ];

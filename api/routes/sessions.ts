@@ -5,11 +5,14 @@ import { ConflictError, NotFoundError, parseOrThrow } from '../errors.ts';
 import { sessionAccess, type SessionAction } from '../services/access.ts';
 import type { InviteService } from '../services/invites.ts';
 import type { SessionFacts, SessionService } from '../services/sessions.ts';
+import { transcriptText } from '../services/transcript-export.ts';
 import { enforce, requireUser } from './auth.ts';
 import { sessionIdParam } from './params.ts';
 
 /** `/end` takes no body; an empty JSON object is tolerated. */
 export const EndSessionRequest = z.strictObject({}).optional();
+const ExportQuery = z.object({ format: z.enum(['json', 'text']).default('json') });
+
 /** Nor does `/token`. */
 const TokenRequest = EndSessionRequest;
 
@@ -29,7 +32,8 @@ export async function sessionFor(
 
 /**
  * `POST /api/sessions`, `GET /api/sessions` (the caller's own), `GET /api/sessions/:id`,
- * `POST /api/sessions/:id/end`, `POST /api/sessions/:id/token` (a fresh room token for the owner).
+ * `POST /api/sessions/:id/end`, `POST /api/sessions/:id/token` (a fresh room token for the owner),
+ * `GET /api/sessions/:id/export?format=json|text`, `DELETE /api/sessions/:id` (with all it stored).
  */
 export function sessionsRouter(sessions: SessionService, invites: InviteService): Router {
   const router = Router();
@@ -47,6 +51,20 @@ export function sessionsRouter(sessions: SessionService, invites: InviteService)
     const detail = await sessions.get(id);
     if (!detail) throw new NotFoundError('session not found');
     res.json(detail);
+  });
+  router.get('/sessions/:id/export', async (req, res) => {
+    const { id } = await sessionFor(sessions, req, 'read');
+    const { format } = parseOrThrow(ExportQuery, req.query, 'query');
+    const detail = await sessions.get(id);
+    if (!detail) throw new NotFoundError('session not found');
+    res.attachment(`troupe-session-${id}.${format === 'json' ? 'json' : 'txt'}`);
+    if (format === 'json') res.json(detail);
+    else res.type('text/plain; charset=utf-8').send(transcriptText(detail));
+  });
+  router.delete('/sessions/:id', async (req, res) => {
+    const { id } = await sessionFor(sessions, req, 'delete');
+    if (!(await sessions.remove(id, req.log))) throw new NotFoundError('session not found');
+    res.status(204).end();
   });
   router.post('/sessions/:id/end', async (req, res) => {
     const { id } = await sessionFor(sessions, req, 'end');

@@ -72,7 +72,7 @@ export interface SessionFacts {
  * `read` a session, `end` it, or `join` it (a fresh room token, or an invite for someone else).
  * Operators may read and end any session, but only its owner can put people in its room.
  */
-export type SessionAction = 'read' | 'end' | 'join';
+export type SessionAction = 'read' | 'end' | 'join' | 'delete';
 
 export function sessionAccess(p: Principal | undefined, s: SessionFacts, action: SessionAction): Decision {
   if (p === undefined) return 'unauthenticated';

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { and, asc, desc, eq, notExists, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { characters, sessions } from '../../db/schema.ts';
+import { characters, knowledgeEntries, sessions } from '../../db/schema.ts';
 import type { Character, CreateCharacterRequest, UpdateCharacterRequest } from '../../protocol/index.ts';
+import type { KnowledgeEntry } from '../cards/index.ts';
 import { visibleCharactersWhere, type Principal } from './access.ts';
 
 type CharacterRow = typeof characters.$inferSelect;
@@ -19,7 +20,20 @@ function toCharacter(row: CharacterRow): Character {
     builtIn: row.builtIn,
     ownerId: row.ownerId,
     visibility: row.visibility,
+    description: row.description,
+    alternateGreetings: row.alternateGreetings,
+    exampleDialogue: row.exampleDialogue,
+    talkativeness: row.talkativeness,
+    tags: row.tags,
   };
+}
+
+/** A character as stored for card export: the public fields, its lorebook and the imported card. */
+export interface CharacterForExport {
+  character: Character;
+  knowledge: KnowledgeEntry[];
+  /** The card it was imported from, as parsed; undefined for characters made in Troupe. */
+  cardRaw: unknown;
 }
 
 /** `Ms. Marple!` → `ms-marple-3f9a1c`: a slug of the name and a random suffix, so names may repeat. */
@@ -62,6 +76,62 @@ export class CharacterRepository {
       .values({ ...input, id: characterIdFor(input.name), ownerId, builtIn: false })
       .returning();
     return toCharacter(row!);
+  }
+
+  /** Creates a character from an imported card, with its lorebook and the card itself, at once. */
+  async createImported(
+    ownerId: string,
+    input: CreateCharacterRequest,
+    knowledge: readonly KnowledgeEntry[],
+    cardRaw: unknown,
+  ): Promise<Character> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(characters)
+        .values({ ...input, id: characterIdFor(input.name), ownerId, builtIn: false, cardRaw })
+        .returning();
+      if (knowledge.length > 0)
+        await tx.insert(knowledgeEntries).values(
+          knowledge.map((k) => ({
+            characterId: row!.id,
+            keys: k.keys,
+            content: k.content,
+            enabled: k.enabled,
+            name: k.name ?? null,
+            priority: k.priority ?? null,
+            sourceIndex: k.sourceIndex ?? null,
+          })),
+        );
+      return toCharacter(row!);
+    });
+  }
+
+  /** Everything card export needs; callers decide with access.ts whether the caller may have it. */
+  async getForExport(id: string): Promise<CharacterForExport | undefined> {
+    const [row] = await this.db.select().from(characters).where(eq(characters.id, id)).limit(1);
+    if (!row) return undefined;
+    const entries = await this.knowledge(id);
+    return { character: toCharacter(row), knowledge: entries, cardRaw: row.cardRaw ?? undefined };
+  }
+
+  /** A character's lorebook, in the card's order (entries made in Troupe after imported ones). */
+  async knowledge(characterId: string): Promise<KnowledgeEntry[]> {
+    const rows = await this.db
+      .select()
+      .from(knowledgeEntries)
+      .where(eq(knowledgeEntries.characterId, characterId))
+      .orderBy(
+        sql`${knowledgeEntries.sourceIndex} asc nulls last`,
+        asc(knowledgeEntries.createdAt),
+        asc(knowledgeEntries.id),
+      );
+    return rows.map((r) => {
+      const entry: KnowledgeEntry = { keys: r.keys, content: r.content, enabled: r.enabled };
+      if (r.name !== null) entry.name = r.name;
+      if (r.priority !== null) entry.priority = r.priority;
+      if (r.sourceIndex !== null) entry.sourceIndex = r.sourceIndex;
+      return entry;
+    });
   }
 
   async update(id: string, patch: UpdateCharacterRequest): Promise<Character | undefined> {

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../../db/client.ts';
 import { messages, sessions } from '../../db/schema.ts';
 import type {
+  Character,
   CreateSessionRequest,
   CreateSessionResponse,
   DispatchMetadata,
@@ -83,7 +84,7 @@ export class SessionService {
     const dispatch: DispatchMetadata = {
       sessionId,
       mode: req.mode,
-      character,
+      character: dispatchedCharacter(character),
       callerIdentity,
       callerName,
       memories: await this.deps.memories.recall(owner.id, character.id),
@@ -173,6 +174,20 @@ export class SessionService {
       sessionLog.warn({ reason: err.message }, 'could not close room; the session is ended anyway');
     }
     return this.get(id);
+  }
+
+  /**
+   * Deletes the session and everything it stored (turns, invites, memory: the foreign keys
+   * cascade), closing its room first. False when there is no such session.
+   */
+  async remove(id: string, log: Logger): Promise<boolean> {
+    if (!(await this.end(id, log))) return false;
+    const deleted = await this.deps.db
+      .delete(sessions)
+      .where(eq(sessions.id, id))
+      .returning({ id: sessions.id });
+    if (deleted.length > 0) log.info({ sessionId: id }, 'session deleted');
+    return deleted.length > 0;
   }
 
   /** The agent's start report: active unless already ended, startedAt set once, providers recorded. */
@@ -327,4 +342,14 @@ function toSessionSummary(s: SessionRow): SessionSummary {
     endedAt: s.endedAt?.toISOString() ?? null,
     durationMs: s.durationMs,
   };
+}
+
+/**
+ * The character as the agent receives it. The dispatch metadata travels inside the caller's room
+ * token, which the browser sends in a URL, so the long card fields (up to tens of kilobytes) stay
+ * behind; the agent does not read them yet.
+ */
+export function dispatchedCharacter(character: Character): Character {
+  const { description: _d, alternateGreetings: _a, exampleDialogue: _e, ...rest } = character;
+  return rest;
 }

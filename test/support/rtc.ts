@@ -39,6 +39,9 @@ export class TestCaller {
         resolve();
       });
     });
+    // With the room gone the source has no back-pressure: the microphone must stop with it, or its
+    // loop would spin and starve the event loop.
+    this.room.once(RoomEvent.Disconnected, () => (this.#running = false));
     await this.room.connect(url, token, { autoSubscribe: true, dynacast: false });
     const track = LocalAudioTrack.createAudioTrack('microphone', this.#source);
     await this.room.localParticipant!.publishTrack(

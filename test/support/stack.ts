@@ -97,6 +97,30 @@ export async function startStack(opts: Partial<StackOptions> = {}): Promise<Stac
   return { livekit, api, agent, agentLog, stop, ...(database ? { database } : {}) };
 }
 
+/**
+ * `promise`, or a rejection after `ms` that names `what` and shows the agent's last log lines:
+ * every wait on the agent in an end-to-end test has a deadline that explains itself.
+ */
+export async function within<T>(stack: Stack, promise: Promise<T>, what: string, ms = 20_000): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () =>
+        reject(
+          new Error(
+            `no ${what} within ${ms} ms; the agent's last lines:\n${stack.agentLog.slice(-30).join('\n')}`,
+          ),
+        ),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([promise, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Resolves with the next value `read` returns that satisfies `done`, polling an API every `everyMs`. */
 export async function eventually<T>(
   read: () => Promise<T>,
