@@ -10,6 +10,7 @@ import { startFakeOpenAI } from '../test/support/fake-openai.ts';
 import { TestCaller } from '../test/support/rtc.ts';
 import { startStack } from '../test/support/stack.ts';
 import { STOCK_AGENT_NAME } from './stock-agent.ts';
+import { runBench } from './run.ts';
 
 // bench:latency — voice-to-voice on the real local livekit-server with instant providers (a local
 // OpenAI-compatible stand-in): end of the caller's speech, known from the audio, to the first
@@ -158,13 +159,4 @@ async function main(): Promise<void> {
   }
 }
 
-// Ctrl-C: exit through process.exit so the servers started for the run are killed with it.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
-
-main().then(
-  () => process.exit(0),
-  (err: Error) => {
-    process.stderr.write(`bench:latency failed: ${err.stack ?? err.message}\n`);
-    process.exit(1);
-  },
-);
+runBench('bench:latency', main);

@@ -6,6 +6,7 @@ import { speak } from '../test/support/audio.ts';
 import { signUp } from '../test/support/auth.ts';
 import { TestCaller } from '../test/support/rtc.ts';
 import { startStack } from '../test/support/stack.ts';
+import { runBench } from './run.ts';
 
 // bench:soak — memory of a call's job process over a long call on the real livekit-server:
 // the caller asks a question every 20 s and is silent otherwise; the job's RSS is sampled every
@@ -85,13 +86,4 @@ async function main(): Promise<void> {
   }
 }
 
-// Ctrl-C: exit through process.exit so the servers started for the run are killed with it.
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => process.exit(130));
-
-main().then(
-  () => process.exit(0),
-  (err: Error) => {
-    process.stderr.write(`bench:soak failed: ${err.stack ?? err.message}\n`);
-    process.exit(1);
-  },
-);
+runBench('bench:soak', main);
