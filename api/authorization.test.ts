@@ -6,40 +6,17 @@ import {
   CreateSessionResponse,
   ErrorBody,
   SessionList,
-  type CreateCharacterRequest,
   type ErrorCode,
 } from '../protocol/index.ts';
 import { signIn, signUp, type SignedUp } from '../test/support/auth.ts';
 import { canSeeCharacter, type Principal } from './services/access.ts';
-import { send, startTestApi, type TestApi } from './testing.ts';
+import { characterInput, send, startTestApi, type TestApi } from './testing.ts';
 
 // The authorisation matrix: what each of A, B, an operator and an anonymous caller gets when they
 // touch A's private and public characters, A's session, and the built-ins. Someone else's private
 // things are 404 (their existence is not revealed); visible things one may not change are 403.
 
 const OPERATOR = { email: 'operator@example.test', password: 'operator-password-1' };
-
-export function characterInput(name: string, visibility: 'private' | 'public'): CreateCharacterRequest {
-  return {
-    name,
-    tagline: `${name}, made in a test`,
-    persona: {
-      background: `${name} exists only in the authorisation tests.`,
-      traits: ['discreet'],
-      interests: ['secrets'],
-      tone: 'quiet',
-      speakingStyle: 'Few words.',
-    },
-    greeting: 'Hello.',
-    avatarUrl: '/avatars/test.svg',
-    voice: {
-      openai: { voice: 'alloy' },
-      elevenlabs: { voiceId: 'v1' },
-      espeak: { voice: 'en-us', rate: 170, pitch: 50 },
-    },
-    visibility,
-  };
-}
 
 type Who = 'anonymous' | 'A' | 'B' | 'operator';
 interface Row {

@@ -1,40 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbKinds } from '../db/testing.ts';
-import {
-  Character,
-  ErrorBody,
-  ImportCharacterResponse,
-  type CreateCharacterRequest,
-} from '../protocol/index.ts';
+import { Character, ErrorBody, ImportCharacterResponse } from '../protocol/index.ts';
 import { signUp, type SignedUp } from '../test/support/auth.ts';
 import { importCard, type ExportFormat, type ImportedCard } from './cards/index.ts';
 import { charxCard, jsonBytes, pngCard, v1Card, v2Card, v3Card } from './cards/testing.ts';
-import { send, startTestApi, type TestApi } from './testing.ts';
+import { characterInput, send, startTestApi, type TestApi } from './testing.ts';
 
 // Character cards through the API: import makes a private character with its lorebook, export
 // writes it back, and nothing a card carries that Troupe does not model is lost on the way.
 
 const UPLOAD_LIMIT = 64 * 1024;
-
-/** A character as an older client sends it: none of the builder fields. */
-const characterInput = (name: string): CreateCharacterRequest => ({
-  name,
-  tagline: `${name}, made in a test`,
-  persona: {
-    background: `${name} exists only in the card tests.`,
-    traits: ['plain'],
-    interests: ['cards'],
-    tone: 'even',
-    speakingStyle: 'Short sentences.',
-  },
-  greeting: 'Hello.',
-  avatarUrl: '/avatars/test.svg',
-  voice: {
-    openai: { voice: 'alloy' },
-    elevenlabs: { voiceId: 'v1' },
-    espeak: { voice: 'en-us', rate: 170, pitch: 50 },
-  },
-});
 
 const fixtures: { name: string; bytes: () => Uint8Array; contentType: string }[] = [
   { name: 'a V1 JSON card', bytes: () => jsonBytes(v1Card()), contentType: 'application/json' },

@@ -1,8 +1,10 @@
 // Test support for api/ tests: the real app on port 0 against a real database and livekit-server.
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import type { DbKind } from '../db/client.ts';
+import type { Db, DbKind } from '../db/client.ts';
+import { sessions } from '../db/schema.ts';
+import type { CreateCharacterRequest } from '../protocol/index.ts';
 import { createTestDatabase, testCharacters } from '../db/testing.ts';
 import {
   freePortTriple,
@@ -126,4 +128,50 @@ export async function send(
     parsed = undefined;
   }
   return { status: res.status, headers: res.headers, body: parsed, text };
+}
+
+/** A minimal valid character for create requests, as an older client sends it (no builder fields). */
+export function characterInput(name: string, visibility?: 'private' | 'public'): CreateCharacterRequest {
+  return {
+    name,
+    tagline: `${name}, made in a test`,
+    persona: {
+      background: `${name} exists only in the tests.`,
+      traits: ['discreet'],
+      interests: ['secrets'],
+      tone: 'quiet',
+      speakingStyle: 'Few words.',
+    },
+    greeting: 'Hello.',
+    avatarUrl: '/avatars/test.svg',
+    voice: {
+      openai: { voice: 'alloy' },
+      elevenlabs: { voiceId: 'v1' },
+      espeak: { voice: 'en-us', rate: 170, pitch: 50 },
+    },
+    ...(visibility ? { visibility } : {}),
+  };
+}
+
+/**
+ * A session row as POST /api/sessions writes it (character `test-ada`), inserted directly so a
+ * test of what happens to sessions needs no sign-in and no room token.
+ */
+export async function insertSession(
+  db: Db,
+  ownerId: string,
+  callerIdentity = 'caller-test',
+): Promise<{ id: string; room: string }> {
+  const id = randomUUID();
+  const room = `call-${id}`;
+  await db.insert(sessions).values({
+    id,
+    mode: 'call',
+    characterId: 'test-ada',
+    ownerId,
+    roomName: room,
+    callerIdentity,
+    callerName: 'Caller',
+  });
+  return { id, room };
 }

@@ -3,7 +3,7 @@ import { Room, dispose } from '@livekit/rtc-node';
 import { eq } from 'drizzle-orm';
 import { AccessToken, RoomServiceClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestApi, startTestLivekit, type TestApi } from '../api/testing.ts';
+import { insertSession, startTestApi, startTestLivekit, type TestApi } from '../api/testing.ts';
 import { sessions, users } from '../db/schema.ts';
 import { freeTcpPort, type RunningLivekitServer } from '../scripts/livekit-server.ts';
 import { eventually } from './support/stack.ts';
@@ -32,24 +32,13 @@ afterAll(async () => {
   await dispose();
 });
 
-/** A session as POST /api/sessions writes it, owned by a fresh account; written directly so no sign-in is needed. */
+/** A session owned by a fresh account, written directly so no sign-in is needed. */
 async function newSession(): Promise<{ id: string; room: string }> {
   const [owner] = await api.db.db
     .insert(users)
     .values({ email: `webhook-e2e-${randomUUID()}@example.test`, passwordHash: 'not-used-here' })
     .returning({ id: users.id });
-  const id = randomUUID();
-  const room = `call-${id}`;
-  await api.db.db.insert(sessions).values({
-    id,
-    mode: 'call',
-    characterId: 'test-ada',
-    ownerId: owner!.id,
-    roomName: room,
-    callerIdentity: 'caller-e2e',
-    callerName: 'Caller',
-  });
-  return { id, room };
+  return insertSession(api.db.db, owner!.id, 'caller-e2e');
 }
 
 async function session(id: string) {

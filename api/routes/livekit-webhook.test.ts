@@ -11,7 +11,7 @@ import { CharacterRepository } from '../services/characters.ts';
 import { LivekitService } from '../services/livekit.ts';
 import { MemoryService } from '../services/memories.ts';
 import { SessionService } from '../services/sessions.ts';
-import { send, startTestApi, type TestApi } from '../testing.ts';
+import { insertSession, send, startTestApi, type TestApi } from '../testing.ts';
 
 const API_KEY = 'webhook-test-key';
 const API_SECRET = `webhook-test-secret-${randomUUID()}`;
@@ -71,21 +71,7 @@ describe.each(dbKinds)('LiveKit webhooks against %s', (kind) => {
     await api?.stop();
   });
 
-  /** A session as POST /api/sessions writes it; written directly so these tests need no sign-in. */
-  async function newSession(): Promise<{ id: string; room: string }> {
-    const id = randomUUID();
-    const room = `call-${id}`;
-    await api.db.db.insert(sessions).values({
-      id,
-      mode: 'call',
-      characterId: 'test-ada',
-      ownerId,
-      roomName: room,
-      callerIdentity: 'caller-test',
-      callerName: 'Caller',
-    });
-    return { id, room };
-  }
+  const newSession = () => insertSession(api.db.db, ownerId);
 
   async function stored(id: string) {
     const [row] = await api.db.db.select().from(sessions).where(eq(sessions.id, id));
