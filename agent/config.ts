@@ -47,6 +47,21 @@ export const AgentConfigSchema = z.object({
   ELEVENLABS_BASE_URL: optionalString,
   /** @defaultValue eleven_flash_v2_5 */
   ELEVENLABS_MODEL: z.string().min(1).default('eleven_flash_v2_5'),
+  /** Sentences the offline STT should recognise exactly, separated by `|` (pocketsphinx phrase
+   *  grammar, with free dictation for anything else): names and stock questions of a demo. */
+  OFFLINE_STT_PHRASES: optionalString,
+  /** Group calls: a character who was not named speaks up after this much silence; unset: never.
+   *  Overrides the session's `pickupAfterMs`. */
+  GROUP_PICKUP_AFTER_MS: z.coerce.number().int().min(1000).max(600_000).optional(),
+  /** Twitch chat over IRC-on-WebSocket (tmi.js); point it elsewhere to use another IRC gateway.
+   *  @defaultValue irc-ws.chat.twitch.tv */
+  TWITCH_IRC_HOST: z.string().min(1).default('irc-ws.chat.twitch.tv'),
+  /** @defaultValue 443 */
+  TWITCH_IRC_PORT: int(443, 1, 65_535),
+  /** @defaultValue true */
+  TWITCH_IRC_SECURE: bool(true),
+  /** The Twitch login the characters answer chat with (the broadcast's OAuth token must be its own). */
+  TWITCH_USERNAME: optionalString,
   /** `vad`: end of turn after VAD silence + endpointing delay. `local-model`: LiveKit's local
    *  end-of-turn model (turn-detector-v1-mini) decides. Never the cloud. @defaultValue vad */
   TURN_DETECTION: z.enum(['vad', 'local-model']).default('vad'),
@@ -71,8 +86,21 @@ export const AgentConfigSchema = z.object({
   AGENT_HTTP_PORT: int(8081, 1, 65_535),
   /** Pre-forked job processes (~180 MB each). @defaultValue 1 */
   AGENT_IDLE_PROCESSES: int(1, 0, 16),
+  /** What the worker reports as its load, which livekit-server uses to pick a worker and the
+   *  worker to refuse jobs: `cpu`, the machine's CPU use (the framework's), or `jobs`, running jobs
+   *  over AGENT_MAX_JOBS — for a machine whose CPU is shared with other work, where a busy moment
+   *  elsewhere would otherwise make the server drop a job. @defaultValue cpu */
+  AGENT_LOAD_MEASURE: z.enum(['cpu', 'jobs']).default('cpu'),
+  /** With AGENT_LOAD_MEASURE=jobs: the jobs at which the worker is full. @defaultValue 4 */
+  AGENT_MAX_JOBS: int(4, 1, 1000),
+  /** Load (0–1) at which the worker takes no new jobs. @defaultValue 0.7 (the framework's) */
+  AGENT_LOAD_THRESHOLD: z.coerce.number().min(0.1).max(1).default(0.7),
+  /** How long a job process may take to start (loading the VAD) before it is given up. @defaultValue 10000 */
+  AGENT_INIT_TIMEOUT_MS: int(10_000, 1000, 120_000),
   /** Reports a finished job could not deliver wait here until the API is back. @defaultValue data/agent-spool */
   AGENT_SPOOL_DIR: z.string().min(1).default('data/agent-spool'),
+  /** How long a turn waits for the character's knowledge before it goes on without it. @defaultValue 300 */
+  KNOWLEDGE_TIMEOUT_MS: int(300, 50, 10_000),
   /** @defaultValue info */
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
 });

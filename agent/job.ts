@@ -4,10 +4,12 @@ import { AgentAttributes, DispatchMetadata } from '../protocol/index.ts';
 import { agentApiToken } from '../protocol/internal.ts';
 import { type AgentConfig, loadAgentConfigFromProcess } from './config.ts';
 import { CompanionAgent } from './conversation/companion.ts';
+import { KnowledgeClient } from './conversation/knowledge.ts';
 import { summarizeCall } from './conversation/memory.ts';
 import { type TurnTakingOptions, createCompanionSession } from './conversation/session.ts';
+import { runGroupJob } from './group-job.ts';
 import { buildProviders } from './providers/index.ts';
-import { ApiReporter } from './reporting/api-reporter.ts';
+import { sessionReporter } from './reporting/api-reporter.ts';
 import { followTurns } from './reporting/turns.ts';
 
 /** How long a finished job keeps retrying undelivered turns before it gives up and logs them. */
@@ -44,6 +46,7 @@ export default defineAgent({
   entry: async (ctx: JobContext) => {
     const config = loadAgentConfigFromProcess();
     const meta = parseDispatchMetadata(ctx.job.metadata);
+    if (meta.mode === 'group') return runGroupJob(ctx, meta, config, ctx.proc.userData.vad as VAD);
     const { character } = meta;
     const logger = log().child({
       sessionId: meta.sessionId,
@@ -60,14 +63,17 @@ export default defineAgent({
 
     providers.warmUp().catch((err: Error) => logger.warn({ err: err.message }, 'offline STT warm-up failed'));
 
-    const reporter = new ApiReporter({
-      apiUrl: config.API_URL,
-      token: agentApiToken(config.LIVEKIT_API_SECRET),
-      sessionId: meta.sessionId,
-      spoolDir: config.AGENT_SPOOL_DIR,
+    const reporter = sessionReporter(config, meta.sessionId, logger);
+    const agent = new CompanionAgent(character, meta.memories ?? [], {
+      knowledge: new KnowledgeClient({
+        apiUrl: config.API_URL,
+        token: agentApiToken(config.LIVEKIT_API_SECRET),
+        sessionId: meta.sessionId,
+        characterId: character.id,
+        timeoutMs: config.KNOWLEDGE_TIMEOUT_MS,
+      }),
       logger,
     });
-    const agent = new CompanionAgent(character, meta.memories ?? []);
     const session = createCompanionSession(providers, vad, turnTakingFromConfig(config));
     ctx.addShutdownCallback(async () => {
       const summary = await summarizeCall(session.history, {

@@ -22,6 +22,14 @@ const server = new AgentServer(
     host: config.AGENT_HTTP_HOST,
     port: config.AGENT_HTTP_PORT,
     numIdleProcesses: config.AGENT_IDLE_PROCESSES,
+    loadThreshold: config.AGENT_LOAD_THRESHOLD,
+    ...(config.AGENT_LOAD_MEASURE === 'jobs'
+      ? {
+          loadFunc: async (worker: AgentServer) =>
+            Math.min(1, worker.activeJobs.length / config.AGENT_MAX_JOBS),
+        }
+      : {}),
+    initializeProcessTimeout: config.AGENT_INIT_TIMEOUT_MS,
     production: true,
     logLevel: config.LOG_LEVEL,
   }),

@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join, normalize } from 'node:path';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express, { type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
@@ -9,15 +11,21 @@ import type { ApiConfig } from './config.ts';
 import { apiNotFound, errorHandler, NotFoundError, UnsupportedMediaTypeError } from './errors.ts';
 import { corsPolicy } from './http/cors.ts';
 import { ApiMetrics } from './http/metrics.ts';
-import { apiRateLimits } from './http/rate-limit.ts';
+import { apiRateLimits, routeRateLimit } from './http/rate-limit.ts';
 import { apiInfo, apiOperations } from './openapi/operations.ts';
 import { openApiDocument } from './openapi/registry.ts';
 import { docsRouter } from './routes/docs.ts';
 import { livekitWebhookRouter } from './routes/livekit-webhook.ts';
-import { ParticipantTracker } from './services/participants.ts';
+import { ParticipantStore } from './services/participants.ts';
 import { RoomEvents } from './services/room-events.ts';
 import { authenticate, authRouter } from './routes/auth.ts';
 import { characterCardsRouter } from './routes/character-cards.ts';
+import { knowledgeInternalRouter, knowledgeRouter } from './routes/knowledge.ts';
+import { avatarsRouter } from './routes/avatars.ts';
+import { characterGenerateRouter } from './routes/character-generate.ts';
+import { voicesRouter } from './routes/voices.ts';
+import { analyticsRouter } from './routes/analytics.ts';
+import { catalogRouter } from './routes/catalog.ts';
 import { charactersRouter } from './routes/characters.ts';
 import { healthRouter } from './routes/health.ts';
 import { internalRouter, requireAgentToken } from './routes/internal.ts';
@@ -25,10 +33,24 @@ import { invitesRouter, redactInviteCode } from './routes/invites.ts';
 import { keysRouter } from './routes/keys.ts';
 import { sessionsRouter } from './routes/sessions.ts';
 import { webRouter } from './routes/web.ts';
+import { AnalyticsService } from './services/analytics.ts';
+import { CatalogService } from './services/catalog.ts';
 import { CharacterRepository } from './services/characters.ts';
+import { AvatarService } from './services/avatars.ts';
+import { CharacterGenerator } from './services/character-generator.ts';
+import { VoiceCloneService } from './services/voice-clone.ts';
+import { VoicePreviewService } from './services/voice-preview.ts';
 import { LivekitService } from './services/livekit.ts';
 import { MemoryService } from './services/memories.ts';
+import { EmbeddingsClient } from './services/knowledge/embeddings.ts';
+import { KnowledgeService } from './services/knowledge/service.ts';
+import { SessionSearch } from './services/session-list.ts';
 import { SessionService } from './services/sessions.ts';
+import { broadcastsInternalRouter, broadcastsRouter } from './routes/broadcasts.ts';
+import { BuiltinOutput, EgressOutput } from './services/broadcasts/outputs.ts';
+import { SecretBox } from './services/broadcasts/secrets.ts';
+import { BroadcastService } from './services/broadcasts/service.ts';
+import { BroadcastStore } from './services/broadcasts/store.ts';
 import { accountServices } from './services/wiring.ts';
 
 export interface AppDeps {
@@ -49,6 +71,10 @@ export function createApp({ db, config, logger, clock = Date.now }: AppDeps): Ex
     roomTokenTtlMs: config.roomTokenTtlMs,
   });
   const memories = new MemoryService(db.db);
+  const knowledge = new KnowledgeService(db.db, {
+    embeddings: config.embeddings ? new EmbeddingsClient(config.embeddings) : undefined,
+    logger,
+  });
   const sessions = new SessionService({
     db: db.db,
     characters,
@@ -59,8 +85,30 @@ export function createApp({ db, config, logger, clock = Date.now }: AppDeps): Ex
   const jsonBody = [requireJsonBody(), express.json({ limit: config.bodyLimitBytes, strict: true })];
   const { accounts, apiKeys, auth, invites } = accountServices({ db: db.db, config, livekit, clock });
   const metrics = config.metricsEnabled ? new ApiMetrics() : undefined;
-  const participants = new ParticipantTracker({ registry: metrics?.registry });
-  const roomEvents = new RoomEvents({ sessions, participants });
+  const participants = new ParticipantStore({ db: db.db, registry: metrics?.registry });
+  const broadcasts = new BroadcastService({
+    store: new BroadcastStore(
+      db.db,
+      new SecretBox({ key: config.broadcast.secretKey, previousKey: config.broadcast.previousSecretKey }),
+    ),
+    sessions,
+    livekit,
+    outputs: {
+      egress: new EgressOutput({
+        url: config.livekitUrl,
+        apiKey: config.livekitApiKey,
+        apiSecret: config.livekitApiSecret,
+      }),
+      builtin: new BuiltinOutput(),
+    },
+    egressEnabled: config.broadcast.egressEnabled,
+    publicWebUrl: config.broadcast.publicWebUrl,
+    livekitPublicUrl: config.livekitPublicUrl,
+  });
+  const roomEvents = new RoomEvents({ sessions, participants, broadcasts });
+  const avatars = new AvatarService(db.db);
+  const builderLimit = (name: string) =>
+    routeRateLimit(config.builderRateLimitPerMinute, `builder-${name}`, { logger });
   const openApi = openApiDocument(apiOperations({ metrics: config.metricsEnabled }), apiInfo);
 
   const app = express();
@@ -101,17 +149,58 @@ export function createApp({ db, config, logger, clock = Date.now }: AppDeps): Ex
     requireAgentToken(config.livekitApiSecret),
     ...jsonBody,
     internalRouter(sessions, memories),
+    broadcastsInternalRouter(broadcasts),
+    knowledgeInternalRouter(knowledge),
+  );
+  // Documents are read raw (text or JSON) with their own size limit, so this comes before the JSON parser.
+  app.use(
+    '/api',
+    knowledgeRouter({ characters, knowledge, uploadLimitBytes: config.knowledgeUploadLimitBytes }),
   );
   // Card files are read raw, with their own size limit, so this comes before the JSON parser.
-  app.use('/api', characterCardsRouter({ characters, uploadLimitBytes: config.cardUploadLimitBytes }));
+  app.use(
+    '/api',
+    characterCardsRouter({
+      characters,
+      uploadLimitBytes: config.cardUploadLimitBytes,
+      avatars,
+      avatarLimitBytes: config.avatarUploadLimitBytes,
+    }),
+  );
+  // Raw images and multipart forms, each with its own limits; the JSON routes among them parse their own.
+  app.use(
+    '/api',
+    avatarsRouter({
+      characters,
+      avatars,
+      uploadLimitBytes: config.avatarUploadLimitBytes,
+      isServed: (path) =>
+        [config.webDistDir, config.webPublicDir].some((dir) => existsSync(join(dir, normalize(path)))),
+    }),
+    voicesRouter({
+      characters,
+      previews: new VoicePreviewService({ providers: config.providers }),
+      clones: new VoiceCloneService({ providers: config.providers }),
+      jsonBody,
+      rateLimit: builderLimit('voice'),
+    }),
+  );
   app.use(
     '/api',
     ...jsonBody,
     authRouter(accounts, auth),
     keysRouter(apiKeys),
+    characterGenerateRouter({
+      generator: new CharacterGenerator({ providers: config.providers }),
+      rateLimit: builderLimit('generate'),
+    }),
+    // Before charactersRouter: the catalog answers `GET /api/characters`.
+    catalogRouter(new CatalogService(db.db), characters),
     charactersRouter(characters),
-    sessionsRouter(sessions, invites),
+    sessionsRouter(sessions, invites, new SessionSearch(db.db)),
+    analyticsRouter(new AnalyticsService(db.db), characters),
     invitesRouter(sessions, invites),
+    broadcastsRouter(broadcasts),
     apiNotFound(),
   );
   app.use(webRouter({ distDir: config.webDistDir, publicDir: config.webPublicDir }));

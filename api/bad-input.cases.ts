@@ -33,6 +33,11 @@ const goodTurn = {
   endedAt: '2030-01-01T12:00:01.000Z',
   metrics: emptyTurnMetrics,
 };
+const characterVoice = {
+  openai: { voice: 'alloy' },
+  elevenlabs: { voiceId: 'v1' },
+  espeak: { voice: 'en-us', rate: 170, pitch: 50 },
+};
 const goodStatus = { status: 'active', providers: { stt: 'a', llm: 'b', tts: 'c', offline: true } };
 
 /** The checks every JSON-taking endpoint gets. `auth` is added to each request's headers. */
@@ -347,6 +352,155 @@ export function badInputCases(): Case[] {
       opts: { body: { ...goodTurn, metrics: undefined }, headers: agent },
       status: 400,
       code: 'validation_failed',
+    },
+    // The character builder's media endpoints
+    ...bodyCases(
+      'POST /api/characters/generate',
+      '/api/characters/generate',
+      { description: 'a pirate' },
+      user,
+    ),
+    {
+      name: 'POST /api/characters/generate gets an empty description',
+      path: '/api/characters/generate',
+      opts: { body: { description: ' ' }, headers: user },
+      status: 400,
+      code: 'validation_failed',
+    },
+    {
+      name: 'POST /api/voices/preview gets 301 characters of text',
+      path: '/api/voices/preview',
+      opts: { body: { voice: characterVoice, text: 'x'.repeat(301) }, headers: user },
+      status: 400,
+      code: 'validation_failed',
+    },
+    {
+      name: 'POST /api/characters/:id/voice/preview names an unknown provider',
+      path: '/api/characters/test-ada/voice/preview',
+      opts: { body: { text: 'hi', provider: 'polly' }, headers: user },
+      status: 400,
+      code: 'validation_failed',
+    },
+    {
+      name: 'PUT /api/characters/:id/avatar names an unknown character',
+      path: '/api/characters/nobody/avatar',
+      opts: { method: 'PUT', body: 'GIF89a', headers: { 'content-type': 'image/png', ...user } },
+      status: 404,
+      code: 'not_found',
+    },
+    {
+      name: 'PUT /api/characters/:id/avatar targets a built-in character',
+      path: '/api/characters/test-ada/avatar',
+      opts: { method: 'PUT', body: 'GIF89a', headers: { 'content-type': 'image/png', ...user } },
+      status: 403,
+      code: 'forbidden',
+    },
+    {
+      name: 'GET /api/characters/:id/avatar gets an id that is not a slug',
+      path: '/api/characters/Not%20A%20Slug/avatar',
+      opts: {},
+      status: 404,
+      code: 'not_found',
+    },
+    {
+      name: 'POST /api/characters/:id/voice/clone targets a built-in character',
+      path: '/api/characters/test-ada/voice/clone',
+      opts: { body: 'x', headers: { 'content-type': 'multipart/form-data; boundary=x', ...user } },
+      status: 403,
+      code: 'forbidden',
+    },
+    // Knowledge: test-ada is built in, so the signed-in caller may read it but not write to it.
+    ...internal('POST …/knowledge', `/api/internal/sessions/${SESSION}/knowledge`, { query: 'engines' }),
+    {
+      name: 'POST …/knowledge names a character outside the session',
+      path: `/api/internal/sessions/${SESSION}/knowledge`,
+      opts: { body: { query: 'engines', characterId: 'test-bob' }, headers: agent },
+      status: 404,
+      code: 'not_found',
+    },
+    {
+      name: 'POST …/knowledge gets an empty query',
+      path: `/api/internal/sessions/${SESSION}/knowledge`,
+      opts: { body: { query: '  ' }, headers: agent },
+      status: 400,
+      code: 'validation_failed',
+    },
+    {
+      name: 'POST …/knowledge gets a limit of 0',
+      path: `/api/internal/sessions/${SESSION}/knowledge`,
+      opts: { body: { query: 'engines', limit: 0 }, headers: agent },
+      status: 400,
+      code: 'validation_failed',
+    },
+    {
+      name: 'GET /api/characters/:id/knowledge names an unknown character',
+      path: '/api/characters/nobody/knowledge',
+      opts: {},
+      status: 404,
+      code: 'not_found',
+    },
+    {
+      name: 'GET …/knowledge/search has no q',
+      path: '/api/characters/test-ada/knowledge/search',
+      opts: {},
+      status: 400,
+      code: 'validation_failed',
+    },
+    {
+      name: 'GET …/knowledge/search gets two q',
+      path: '/api/characters/test-ada/knowledge/search?q=a&q=b',
+      opts: {},
+      status: 400,
+      code: 'validation_failed',
+    },
+    {
+      name: 'GET …/knowledge/search gets a limit that is not a number',
+      path: '/api/characters/test-ada/knowledge/search?q=engines&limit=lots',
+      opts: {},
+      status: 400,
+      code: 'validation_failed',
+    },
+    {
+      name: 'GET …/knowledge/search gets a q over 2000 characters',
+      path: `/api/characters/test-ada/knowledge/search?q=${'q'.repeat(2001)}`,
+      opts: {},
+      status: 400,
+      code: 'validation_failed',
+    },
+    {
+      name: 'POST /api/characters/:id/knowledge is sent without sign-in',
+      path: '/api/characters/test-ada/knowledge',
+      opts: { body: 'text', headers: { 'content-type': 'text/plain' } },
+      status: 401,
+      code: 'unauthorized',
+    },
+    {
+      name: 'POST /api/characters/:id/knowledge gets a PDF',
+      path: '/api/characters/test-ada/knowledge',
+      opts: { body: '%PDF-1.4', headers: { 'content-type': 'application/pdf', ...user } },
+      status: 415,
+      code: 'unsupported_media_type',
+    },
+    {
+      name: 'POST /api/characters/:id/knowledge gets no body',
+      path: '/api/characters/test-ada/knowledge',
+      opts: { method: 'POST', headers: user },
+      status: 400,
+      code: 'bad_request',
+    },
+    {
+      name: 'POST /api/characters/:id/knowledge targets a built-in character',
+      path: '/api/characters/test-ada/knowledge',
+      opts: { body: 'text', headers: { 'content-type': 'text/plain', ...user } },
+      status: 403,
+      code: 'forbidden',
+    },
+    {
+      name: 'DELETE /api/characters/:id/knowledge/:documentId gets a non-uuid document id',
+      path: '/api/characters/nobody/knowledge/not-a-uuid',
+      opts: { method: 'DELETE', headers: user },
+      status: 404,
+      code: 'not_found',
     },
     // Routes that do not exist
     {

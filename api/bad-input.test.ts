@@ -3,6 +3,8 @@ import { dbKinds } from '../db/testing.ts';
 import { ErrorBody } from '../protocol/index.ts';
 import { signUp, type SignedUp } from '../test/support/auth.ts';
 import { accountBadInputCases } from './bad-input-accounts.cases.ts';
+import { broadcastBadInputCases } from './bad-input-broadcasts.cases.ts';
+import { catalogBadInputCases } from './bad-input-catalog.cases.ts';
 import { API_SECRET, SESSION, USER_TOKEN, badInputCases, type Case } from './bad-input.cases.ts';
 import { send, startTestApi, type TestApi } from './testing.ts';
 
@@ -40,19 +42,23 @@ describe.each(dbKinds)('bad input against %s', (kind) => {
     await api?.stop();
   });
 
-  it.each([...badInputCases(), ...accountBadInputCases()].map((c) => [c.name, c] as const))(
-    'when %s, then the answer is the exact error',
-    async (_name, table) => {
-      const c = realize(table, sessionId, caller.token);
-      const res = await send(api.url, c.path, c.opts);
-      expect(res.status, res.text).toBe(c.status);
-      const body = ErrorBody.parse(res.body);
-      expect(body.error.code).toBe(c.code);
-      expect(res.text).not.toMatch(/at .+\.ts:\d+/);
-      if (c.code === 'validation_failed')
-        expect(body.error.details).toMatchObject({ issues: expect.any(Array) });
-    },
-  );
+  it.each(
+    [
+      ...badInputCases(),
+      ...accountBadInputCases(),
+      ...catalogBadInputCases(),
+      ...broadcastBadInputCases(),
+    ].map((c) => [c.name, c] as const),
+  )('when %s, then the answer is the exact error', async (_name, table) => {
+    const c = realize(table, sessionId, caller.token);
+    const res = await send(api.url, c.path, c.opts);
+    expect(res.status, res.text).toBe(c.status);
+    const body = ErrorBody.parse(res.body);
+    expect(body.error.code).toBe(c.code);
+    expect(res.text).not.toMatch(/at .+\.ts:\d+/);
+    if (c.code === 'validation_failed')
+      expect(body.error.details).toMatchObject({ issues: expect.any(Array) });
+  });
 
   it('when a bad request body is sent, then the validation issues name the field and do not echo its value', async () => {
     const res = await send(api.url, '/api/sessions', {

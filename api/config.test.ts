@@ -1,6 +1,12 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, deriveAuthSecret, loadApiConfig, projectRoot } from './config.ts';
+import {
+  ConfigError,
+  deriveAuthSecret,
+  deriveBroadcastSecretKey,
+  loadApiConfig,
+  projectRoot,
+} from './config.ts';
 
 function issuesOf(env: Record<string, string>): string[] {
   try {
@@ -37,6 +43,30 @@ describe('loadApiConfig', () => {
       authSecretSource: 'derived',
       authTokenTtlMs: 3_600_000,
       operator: undefined,
+      avatarUploadLimitBytes: 2 * 1024 * 1024,
+      builderRateLimitPerMinute: 10,
+      providers: {
+        OPENAI_API_KEY: undefined,
+        OPENAI_BASE_URL: undefined,
+        LLM_BASE_URL: undefined,
+        LLM_API_KEY: undefined,
+        LLM_MODEL: 'gpt-4.1-mini',
+        TTS_BASE_URL: undefined,
+        TTS_API_KEY: undefined,
+        TTS_MODEL: 'gpt-4o-mini-tts',
+        ELEVENLABS_API_KEY: undefined,
+        ELEVENLABS_BASE_URL: undefined,
+        ELEVENLABS_MODEL: 'eleven_flash_v2_5',
+      },
+      knowledgeUploadLimitBytes: 1024 * 1024,
+      embeddings: undefined,
+      broadcast: {
+        secretKey: deriveBroadcastSecretKey('secret'),
+        secretKeySource: 'derived',
+        previousSecretKey: undefined,
+        egressEnabled: false,
+        publicWebUrl: 'http://127.0.0.1:3000',
+      },
     });
   });
 
@@ -64,6 +94,23 @@ describe('loadApiConfig', () => {
       AUTH_TOKEN_TTL: '15m',
       OPERATOR_EMAIL: ' Ops@Example.com ',
       OPERATOR_PASSWORD: 'correct horse battery',
+      AVATAR_UPLOAD_LIMIT: '1mb',
+      BUILDER_RATE_LIMIT_PER_MINUTE: '3',
+      OPENAI_API_KEY: 'sk-openai',
+      OPENAI_BASE_URL: 'http://openai.local/v1',
+      LLM_BASE_URL: 'http://ollama:11434/v1',
+      LLM_API_KEY: 'llm-key',
+      LLM_MODEL: 'llama3',
+      TTS_BASE_URL: 'http://kokoro:8880/v1',
+      TTS_API_KEY: 'tts-key',
+      TTS_MODEL: 'kokoro',
+      ELEVENLABS_API_KEY: 'el-key',
+      ELEVENLABS_BASE_URL: 'https://eu.elevenlabs.example/v1',
+      ELEVENLABS_MODEL: 'eleven_multilingual_v2',
+      KNOWLEDGE_UPLOAD_LIMIT: '2mb',
+      EMBEDDINGS_BASE_URL: 'http://embeddings:8080/v1',
+      EMBEDDINGS_API_KEY: 'emb-key',
+      EMBEDDINGS_MODEL: 'nomic-embed-text',
     });
     expect(config).toEqual({
       port: 8080,
@@ -88,6 +135,30 @@ describe('loadApiConfig', () => {
       authSecretSource: 'env',
       authTokenTtlMs: 15 * 60_000,
       operator: { email: 'ops@example.com', password: 'correct horse battery' },
+      avatarUploadLimitBytes: 1024 * 1024,
+      builderRateLimitPerMinute: 3,
+      providers: {
+        OPENAI_API_KEY: 'sk-openai',
+        OPENAI_BASE_URL: 'http://openai.local/v1',
+        LLM_BASE_URL: 'http://ollama:11434/v1',
+        LLM_API_KEY: 'llm-key',
+        LLM_MODEL: 'llama3',
+        TTS_BASE_URL: 'http://kokoro:8880/v1',
+        TTS_API_KEY: 'tts-key',
+        TTS_MODEL: 'kokoro',
+        ELEVENLABS_API_KEY: 'el-key',
+        ELEVENLABS_BASE_URL: 'https://eu.elevenlabs.example/v1',
+        ELEVENLABS_MODEL: 'eleven_multilingual_v2',
+      },
+      knowledgeUploadLimitBytes: 2 * 1024 * 1024,
+      embeddings: { baseUrl: 'http://embeddings:8080/v1', apiKey: 'emb-key', model: 'nomic-embed-text' },
+      broadcast: {
+        secretKey: deriveBroadcastSecretKey('a-long-secret'),
+        secretKeySource: 'derived',
+        previousSecretKey: undefined,
+        egressEnabled: false,
+        publicWebUrl: 'http://127.0.0.1:8080',
+      },
     });
   });
 

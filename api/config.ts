@@ -61,6 +61,109 @@ export interface ApiConfig {
    * @defaultValue undefined (no operator account)
    */
   operator: { email: string; password: string } | undefined;
+  /** `AVATAR_UPLOAD_LIMIT`: largest avatar image `PUT /api/characters/:id/avatar` accepts, e.g. `2mb`. @defaultValue 2097152 (`2mb`) */
+  avatarUploadLimitBytes: number;
+  /**
+   * `BUILDER_RATE_LIMIT_PER_MINUTE`: requests a client may make per minute to each of the builder's
+   * costly endpoints (voice preview, character generation, voice cloning), on top of the general
+   * limit; 0 turns it off. @defaultValue 10
+   */
+  builderRateLimitPerMinute: number;
+  /**
+   * The speech and language providers the builder uses (generation, voice preview, cloning), read
+   * from the same variables as the agent's (agent/config.ts), with the same defaults.
+   */
+  providers: ProviderSettings;
+  /** `KNOWLEDGE_UPLOAD_LIMIT`: largest knowledge document `POST /api/characters/:id/knowledge` accepts, e.g. `1mb`. @defaultValue 1048576 (`1mb`) */
+  knowledgeUploadLimitBytes: number;
+  /**
+   * `EMBEDDINGS_BASE_URL` (ending in `/v1`, as OpenAI's), `EMBEDDINGS_API_KEY` (optional for local
+   * servers) and `EMBEDDINGS_MODEL`: an OpenAI-compatible `/embeddings` server for knowledge retrieval.
+   * Used only where the database has pgvector; full-text search works without it.
+   * @defaultValue undefined (full-text search only)
+   */
+  embeddings: EmbeddingsSettings | undefined;
+  /** Broadcasts to Twitch: secret keys, the output and where the stage page is served. */
+  broadcast: BroadcastSettings;
+}
+
+/** Broadcast settings (api/services/broadcasts). */
+export interface BroadcastSettings {
+  /**
+   * `BROADCAST_SECRET_KEY`: 32 bytes, base64 or hex, sealing stream keys and chat tokens at rest.
+   * Production should set it: the default changes whenever the LiveKit secret does, and every
+   * stored key then has to be entered again.
+   * @defaultValue derived from `LIVEKIT_API_SECRET` with HMAC and its own label
+   */
+  secretKey: Buffer;
+  /** Where secretKey came from. @defaultValue 'derived' */
+  secretKeySource: 'env' | 'derived';
+  /** `BROADCAST_SECRET_KEY_PREVIOUS`: the key before a rotation; opens old values, never seals. @defaultValue undefined */
+  previousSecretKey: Buffer | undefined;
+  /** `LIVEKIT_EGRESS_ENABLED`: an egress service is attached to LiveKit, so `auto` broadcasts use it. @defaultValue false */
+  egressEnabled: boolean;
+  /**
+   * `PUBLIC_WEB_URL`: where the web client is reachable by the egress service's Chrome and by OBS
+   * (the stage page's base). @defaultValue `http://127.0.0.1:<PORT>`
+   */
+  publicWebUrl: string;
+}
+
+/** The default BROADCAST_SECRET_KEY: 32 bytes derived from the LiveKit secret with a label of its own. */
+export function deriveBroadcastSecretKey(livekitApiSecret: string): Buffer {
+  return createHmac('sha256', livekitApiSecret).update('troupe-broadcast-secret-key').digest();
+}
+
+/** 32 bytes written as 64 hex digits, or as base64 / base64url. */
+const secretKey = z.string().transform((v, ctx) => {
+  const t = v.trim();
+  const bytes = /^[0-9a-fA-F]{64}$/.test(t)
+    ? Buffer.from(t, 'hex')
+    : /^[A-Za-z0-9+/_-]{43}={0,1}$/.test(t)
+      ? Buffer.from(t.replace(/=+$/, ''), 'base64url')
+      : undefined;
+  if (bytes?.length !== 32) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'must be 32 bytes as 64 hex digits or base64 (e.g. `openssl rand -base64 32`)',
+    });
+    return z.NEVER;
+  }
+  return bytes;
+});
+
+/** An OpenAI-compatible embeddings server. */
+export interface EmbeddingsSettings {
+  baseUrl: string;
+  apiKey: string | undefined;
+  /** @defaultValue 'text-embedding-3-small' */
+  model: string;
+}
+
+/** The agent's provider variables, as the API reads them (see agent/config.ts for each one). */
+export interface ProviderSettings {
+  /** `OPENAI_API_KEY`. @defaultValue undefined */
+  OPENAI_API_KEY: string | undefined;
+  /** `OPENAI_BASE_URL`: base URL for every OpenAI-compatible stage. @defaultValue undefined */
+  OPENAI_BASE_URL: string | undefined;
+  /** `LLM_BASE_URL`: OpenAI-compatible chat server. @defaultValue undefined */
+  LLM_BASE_URL: string | undefined;
+  /** `LLM_API_KEY`. @defaultValue undefined */
+  LLM_API_KEY: string | undefined;
+  /** `LLM_MODEL`. @defaultValue 'gpt-4.1-mini' */
+  LLM_MODEL: string;
+  /** `TTS_BASE_URL`: OpenAI-compatible speech server. @defaultValue undefined */
+  TTS_BASE_URL: string | undefined;
+  /** `TTS_API_KEY`. @defaultValue undefined */
+  TTS_API_KEY: string | undefined;
+  /** `TTS_MODEL`. @defaultValue 'gpt-4o-mini-tts' */
+  TTS_MODEL: string;
+  /** `ELEVENLABS_API_KEY`: enables ElevenLabs speech and voice cloning. @defaultValue undefined */
+  ELEVENLABS_API_KEY: string | undefined;
+  /** `ELEVENLABS_BASE_URL`, ending in `/v1` as the plugin expects. @defaultValue undefined (https://api.elevenlabs.io/v1) */
+  ELEVENLABS_BASE_URL: string | undefined;
+  /** `ELEVENLABS_MODEL`. @defaultValue 'eleven_flash_v2_5' */
+  ELEVENLABS_MODEL: string;
 }
 
 /**
@@ -113,6 +216,7 @@ const livekitUrl = z.url({
   error: 'must be a ws://, wss://, http:// or https:// URL',
 });
 const nonEmpty = z.string().trim().min(1, 'must not be empty');
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' });
 /** An empty variable (as written by `KEY=` in a .env file) means "unset". */
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), schema.optional());
@@ -173,6 +277,27 @@ const EnvSchema = z
     AUTH_TOKEN_TTL: optional(duration).default(3_600_000),
     OPERATOR_EMAIL: optional(Email),
     OPERATOR_PASSWORD: optional(Password),
+    AVATAR_UPLOAD_LIMIT: optional(byteSize).default(2 * 1024 ** 2),
+    BUILDER_RATE_LIMIT_PER_MINUTE: optional(perMinute).default(10),
+    OPENAI_API_KEY: optional(nonEmpty),
+    OPENAI_BASE_URL: optional(httpUrl),
+    LLM_BASE_URL: optional(httpUrl),
+    LLM_API_KEY: optional(nonEmpty),
+    LLM_MODEL: optional(nonEmpty).default('gpt-4.1-mini'),
+    TTS_BASE_URL: optional(httpUrl),
+    TTS_API_KEY: optional(nonEmpty),
+    TTS_MODEL: optional(nonEmpty).default('gpt-4o-mini-tts'),
+    ELEVENLABS_API_KEY: optional(nonEmpty),
+    ELEVENLABS_BASE_URL: optional(httpUrl),
+    ELEVENLABS_MODEL: optional(nonEmpty).default('eleven_flash_v2_5'),
+    KNOWLEDGE_UPLOAD_LIMIT: optional(byteSize).default(1024 ** 2),
+    EMBEDDINGS_BASE_URL: optional(httpUrl),
+    EMBEDDINGS_API_KEY: optional(nonEmpty),
+    EMBEDDINGS_MODEL: optional(nonEmpty).default('text-embedding-3-small'),
+    BROADCAST_SECRET_KEY: optional(secretKey),
+    BROADCAST_SECRET_KEY_PREVIOUS: optional(secretKey),
+    LIVEKIT_EGRESS_ENABLED: optional(flag).default(false),
+    PUBLIC_WEB_URL: optional(httpUrl),
   })
   .superRefine((e, ctx) => {
     if ((e.OPERATOR_EMAIL === undefined) === (e.OPERATOR_PASSWORD === undefined)) return;
@@ -230,6 +355,33 @@ export function loadApiConfig(env: Record<string, string | undefined>): ApiConfi
       e.OPERATOR_EMAIL !== undefined && e.OPERATOR_PASSWORD !== undefined
         ? { email: e.OPERATOR_EMAIL, password: e.OPERATOR_PASSWORD }
         : undefined,
+    avatarUploadLimitBytes: e.AVATAR_UPLOAD_LIMIT,
+    builderRateLimitPerMinute: e.BUILDER_RATE_LIMIT_PER_MINUTE,
+    providers: {
+      OPENAI_API_KEY: e.OPENAI_API_KEY,
+      OPENAI_BASE_URL: e.OPENAI_BASE_URL,
+      LLM_BASE_URL: e.LLM_BASE_URL,
+      LLM_API_KEY: e.LLM_API_KEY,
+      LLM_MODEL: e.LLM_MODEL,
+      TTS_BASE_URL: e.TTS_BASE_URL,
+      TTS_API_KEY: e.TTS_API_KEY,
+      TTS_MODEL: e.TTS_MODEL,
+      ELEVENLABS_API_KEY: e.ELEVENLABS_API_KEY,
+      ELEVENLABS_BASE_URL: e.ELEVENLABS_BASE_URL,
+      ELEVENLABS_MODEL: e.ELEVENLABS_MODEL,
+    },
+    knowledgeUploadLimitBytes: e.KNOWLEDGE_UPLOAD_LIMIT,
+    embeddings:
+      e.EMBEDDINGS_BASE_URL === undefined
+        ? undefined
+        : { baseUrl: e.EMBEDDINGS_BASE_URL, apiKey: e.EMBEDDINGS_API_KEY, model: e.EMBEDDINGS_MODEL },
+    broadcast: {
+      secretKey: e.BROADCAST_SECRET_KEY ?? deriveBroadcastSecretKey(e.LIVEKIT_API_SECRET),
+      secretKeySource: e.BROADCAST_SECRET_KEY === undefined ? 'derived' : 'env',
+      previousSecretKey: e.BROADCAST_SECRET_KEY_PREVIOUS,
+      egressEnabled: e.LIVEKIT_EGRESS_ENABLED,
+      publicWebUrl: (e.PUBLIC_WEB_URL ?? `http://127.0.0.1:${e.PORT || 3000}`).replace(/\/+$/, ''),
+    },
   };
 }
 

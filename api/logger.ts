@@ -22,6 +22,17 @@ export const redactPaths = [
   '*.passwordHash',
   'authSecret',
   '*.authSecret',
+  // Broadcasts: never logged on purpose; these catch a mistake.
+  'streamKey',
+  '*.streamKey',
+  'chatOAuthToken',
+  '*.chatOAuthToken',
+  'oauthToken',
+  '*.oauthToken',
+  'secretKey',
+  '*.secretKey',
+  'previousSecretKey',
+  '*.previousSecretKey',
 ];
 
 export function createLogger(

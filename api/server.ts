@@ -46,6 +46,10 @@ export async function startApi(config: ApiConfig, opts: Partial<StartApiOptions>
       logger.info(
         'bearer tokens are signed with a key derived from LIVEKIT_API_SECRET; set AUTH_SECRET in production',
       );
+    if (config.broadcast.secretKeySource === 'derived')
+      logger.warn(
+        'broadcast stream keys are encrypted with a key derived from LIVEKIT_API_SECRET; set BROADCAST_SECRET_KEY in production',
+      );
   } catch (err) {
     await db.close();
     throw err;

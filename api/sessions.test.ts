@@ -47,6 +47,7 @@ function turn(overrides: Partial<Turn> = {}): Turn {
     startedAt: '2030-01-01T12:00:00.000Z',
     endedAt: '2030-01-01T12:00:01.500Z',
     metrics: { ...emptyTurnMetrics },
+    source: 'voice',
     ...overrides,
   };
 }
@@ -187,6 +188,7 @@ describe.each(dbKinds)('sessions against %s', (kind) => {
         llmTtftMs: 301.5,
         ttsTtfbMs: 88,
         voiceToVoiceMs: 940.125,
+        handoverGapMs: null,
       },
     });
     const first = await reportTurn(sessionId, reported);

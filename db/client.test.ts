@@ -51,11 +51,17 @@ describe.each(dbKinds)('database on %s', (kind) => {
     );
     expect(tables.map((t) => t.table_name)).toEqual([
       'api_keys',
+      'broadcasts',
+      'character_avatars',
       'characters',
       'invites',
+      'knowledge_chunks',
+      'knowledge_documents',
       'knowledge_entries',
       'memories',
       'messages',
+      'session_characters',
+      'session_participants',
       'sessions',
       'users',
     ]);

@@ -1,18 +1,29 @@
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import {
   boolean,
   check,
+  customType,
   doublePrecision,
   index,
   integer,
   jsonb,
   pgTable,
+  primaryKey,
   text,
   timestamp,
   uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 import type { CharacterVoice, Persona, ProviderInfo } from '../protocol/index.ts';
+
+/** Raw bytes; both drivers hand back a Buffer (PGlite gives a Uint8Array, wrapped without a copy). */
+const bytea = customType<{ data: Buffer; driverData: Uint8Array }>({
+  dataType: () => 'bytea',
+  fromDriver: (v) => Buffer.from(v.buffer, v.byteOffset, v.byteLength),
+});
+
+/** A Postgres full-text document; written only by the database (generated columns). */
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 const createdAt = () => timestamp('created_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow();
 const instant = (name: string) => timestamp(name, { withTimezone: true, mode: 'date' });
@@ -115,11 +126,70 @@ export const knowledgeEntries = pgTable(
   (t) => [index('knowledge_entries_character_idx').on(t.characterId)],
 );
 
+/** An uploaded text or Markdown document a character knows. Its text is searched through its chunks. */
+export const knowledgeDocuments = pgTable(
+  'knowledge_documents',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    characterId: text('character_id')
+      .notNull()
+      .references(() => characters.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    format: text('format', { enum: ['text', 'markdown'] }).notNull(),
+    content: text('content').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('knowledge_documents_character_idx').on(t.characterId)],
+);
+
+/**
+ * A passage retrieved for a turn: a piece of a document, or a whole lorebook entry. Exactly one of
+ * document_id and entry_id is set; deleting either deletes its chunks.
+ */
+export const knowledgeChunks = pgTable(
+  'knowledge_chunks',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    characterId: text('character_id')
+      .notNull()
+      .references(() => characters.id, { onDelete: 'cascade' }),
+    documentId: uuid('document_id').references(() => knowledgeDocuments.id, { onDelete: 'cascade' }),
+    entryId: uuid('entry_id').references(() => knowledgeEntries.id, { onDelete: 'cascade' }),
+    /** Position within its document. */
+    ordinal: integer('ordinal').notNull(),
+    /** Heading path of a Markdown chunk (`Setting › The harbour`), empty otherwise. */
+    heading: text('heading').notNull().default(''),
+    content: text('content').notNull(),
+    search: tsvector('search')
+      .notNull()
+      .generatedAlwaysAs(
+        (): SQL =>
+          sql`to_tsvector('english', ${knowledgeChunks.heading} || ' ' || ${knowledgeChunks.content})`,
+      ),
+  },
+  (t) => [
+    index('knowledge_chunks_character_idx').on(t.characterId),
+    index('knowledge_chunks_search_idx').using('gin', t.search),
+    check('knowledge_chunks_one_source', sql`(${t.documentId} is null) <> (${t.entryId} is null)`),
+  ],
+);
+
+/** An uploaded avatar image, served at `/api/characters/:id/avatar`. */
+export const characterAvatars = pgTable('character_avatars', {
+  characterId: text('character_id')
+    .primaryKey()
+    .references(() => characters.id, { onDelete: 'cascade' }),
+  contentType: text('content_type', { enum: ['image/png', 'image/jpeg', 'image/webp'] }).notNull(),
+  data: bytea('data').notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
 export const sessions = pgTable(
   'sessions',
   {
     id: uuid('id').primaryKey(),
-    mode: text('mode', { enum: ['call'] }).notNull(),
+    mode: text('mode', { enum: ['call', 'group'] }).notNull(),
+    /** The character of a call; a group's first character (all of them are in session_characters). */
     characterId: text('character_id')
       .notNull()
       .references(() => characters.id, { onDelete: 'restrict' }),
@@ -140,12 +210,55 @@ export const sessions = pgTable(
     startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
     endedAt: timestamp('ended_at', { withTimezone: true, mode: 'date' }),
     durationMs: integer('duration_ms'),
+    /**
+     * Group settings chosen at creation (floor rules, relationships between the characters);
+     * null for calls. Shape: protocol's `GroupSettings`.
+     */
+    settings: jsonb('settings').$type<unknown>(),
   },
   (t) => [
     uniqueIndex('sessions_room_name_idx').on(t.roomName),
     index('sessions_character_idx').on(t.characterId),
     index('sessions_owner_idx').on(t.ownerId),
   ],
+);
+
+/** The characters of a session in their order (one row for a call, 2–6 for a group). */
+export const sessionCharacters = pgTable(
+  'session_characters',
+  {
+    sessionId: uuid('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    characterId: text('character_id')
+      .notNull()
+      .references(() => characters.id, { onDelete: 'restrict' }),
+    position: integer('position').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.sessionId, t.characterId] }),
+    index('session_characters_character_idx').on(t.characterId),
+  ],
+);
+
+/**
+ * Everyone who was in a session's room, from LiveKit's participant webhooks: one row per identity,
+ * with the first join and the last leave (null while present).
+ */
+export const sessionParticipants = pgTable(
+  'session_participants',
+  {
+    sessionId: uuid('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    identity: text('identity').notNull(),
+    name: text('name').notNull(),
+    /** LiveKit's participant kind (`STANDARD`, `AGENT`, `SIP`, …). */
+    kind: text('kind').notNull(),
+    joinedAt: instant('joined_at').notNull(),
+    leftAt: instant('left_at'),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.identity] })],
 );
 
 /** A link that lets someone without an account join one session's room until it expires. */
@@ -190,6 +303,12 @@ export const messages = pgTable(
     llmTtftMs: doublePrecision('llm_ttft_ms'),
     ttsTtfbMs: doublePrecision('tts_ttfb_ms'),
     voiceToVoiceMs: doublePrecision('voice_to_voice_ms'),
+    /** Where a user turn came from: speech in the room, a chat message, or the characters' own initiative. */
+    source: text('source', { enum: ['voice', 'chat', 'autonomous'] })
+      .notNull()
+      .default('voice'),
+    /** Group calls: silence between the previous character's last audio and this reply's first. */
+    handoverGapMs: doublePrecision('handover_gap_ms'),
     createdAt: createdAt(),
   },
   (t) => [index('messages_session_started_idx').on(t.sessionId, t.startedAt)],
@@ -218,4 +337,78 @@ export const memories = pgTable(
   (t) => [index('memories_owner_character_idx').on(t.ownerId, t.characterId, t.createdAt)],
 );
 
-export const schema = { users, apiKeys, characters, knowledgeEntries, sessions, messages, invites, memories };
+/** A destination as stored: its key, if any, sealed like the other broadcast secrets. */
+export interface StoredDestination {
+  /** Random; part of the key's associated data, and how a PATCH keeps a key it does not resend. */
+  id: string;
+  name: string;
+  url: string;
+  /** `v1.<iv>.<tag>.<ciphertext>`, or null when the destination takes no key. */
+  streamKeyEnc: string | null;
+}
+
+/**
+ * A show on Twitch (and other RTMP destinations) played by a group of characters. Stream keys and
+ * the chat token are sealed with AES-256-GCM (api/services/broadcasts/secrets.ts), bound to the row
+ * id and field name; they are never stored, returned or logged in clear.
+ */
+export const broadcasts = pgTable(
+  'broadcasts',
+  {
+    id: uuid('id').primaryKey(),
+    ownerId: uuid('owner_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    /** Character ids in order (2–6); checked against the catalog when the broadcast starts. */
+    characterIds: jsonb('character_ids').$type<string[]>().notNull(),
+    twitchChannel: text('twitch_channel').notNull(),
+    twitchIngestUrl: text('twitch_ingest_url').notNull(),
+    twitchStreamKeyEnc: text('twitch_stream_key_enc'),
+    twitchChatTokenEnc: text('twitch_chat_token_enc'),
+    destinations: jsonb('destinations').$type<StoredDestination[]>().notNull().default([]),
+    /** Shape: protocol's `AutonomousSettings`. */
+    autonomous: jsonb('autonomous').$type<unknown>().notNull(),
+    /** Shape: protocol's `GroupSettings`. */
+    settings: jsonb('settings').$type<unknown>().notNull(),
+    /** Shape: protocol's `BroadcastVideo`. */
+    video: jsonb('video').$type<unknown>().notNull(),
+    output: text('output', { enum: ['auto', 'egress', 'builtin'] })
+      .notNull()
+      .default('auto'),
+    outputUsed: text('output_used', { enum: ['egress', 'builtin'] }),
+    status: text('status', { enum: ['idle', 'starting', 'live', 'stopping', 'ended', 'failed'] })
+      .notNull()
+      .default('idle'),
+    /** The group session of the current or last run; kept (null) when that session is deleted. */
+    sessionId: uuid('session_id').references(() => sessions.id, { onDelete: 'set null' }),
+    egressId: text('egress_id'),
+    lastError: text('last_error'),
+    startedAt: instant('started_at'),
+    endedAt: instant('ended_at'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('broadcasts_owner_idx').on(t.ownerId, t.createdAt),
+    index('broadcasts_session_idx').on(t.sessionId),
+    index('broadcasts_egress_idx').on(t.egressId),
+  ],
+);
+
+export const schema = {
+  users,
+  apiKeys,
+  characters,
+  knowledgeEntries,
+  knowledgeDocuments,
+  knowledgeChunks,
+  characterAvatars,
+  sessions,
+  sessionCharacters,
+  sessionParticipants,
+  messages,
+  invites,
+  memories,
+  broadcasts,
+};

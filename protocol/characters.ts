@@ -15,8 +15,20 @@ export type EspeakVoice = z.infer<typeof EspeakVoice>;
 
 /** A character's voice for every provider it may be spoken by. */
 export const CharacterVoice = z.object({
-  openai: z.object({ voice: z.string().min(1).max(64) }),
-  elevenlabs: z.object({ voiceId: z.string().min(1).max(64) }),
+  openai: z.object({
+    voice: z.string().min(1).max(64),
+    /** Speaking speed, 0.25–4 (1 is the voice's own). */
+    speed: z.number().min(0.25).max(4).optional(),
+  }),
+  elevenlabs: z.object({
+    voiceId: z.string().min(1).max(64),
+    /** ElevenLabs voice settings, 0–1: steadier (high) or more expressive (low). */
+    stability: z.number().min(0).max(1).optional(),
+    /** How closely to keep to the original voice, 0–1. */
+    similarity: z.number().min(0).max(1).optional(),
+    /** Speaking speed, 0.7–1.2 (ElevenLabs' range; 1 is the voice's own). */
+    speed: z.number().min(0.7).max(1.2).optional(),
+  }),
   espeak: EspeakVoice,
 });
 export type CharacterVoice = z.infer<typeof CharacterVoice>;
@@ -129,3 +141,61 @@ export type ImportCharacterResponse = z.infer<typeof ImportCharacterResponse>;
 export const CardExportFormat = z.enum(['v2-json', 'v2-png', 'v3-json']);
 export type CardExportFormat = z.infer<typeof CardExportFormat>;
 export const ExportCharacterQuery = z.object({ format: CardExportFormat.default('v2-json') });
+
+/** Postgres text cannot hold NUL: a query word with one could never match. */
+export const noNul = (s: string): boolean => !s.includes('\0');
+
+/** A tag as a catalog filter: matched against the lower-cased tags characters carry. */
+const TagFilter = z.string().trim().toLowerCase().min(1).max(64).refine(noNul, 'must not contain NUL');
+
+/**
+ * Which characters `GET /api/characters` lists: `all` (what the caller may see), `mine` (the
+ * caller's own; needs sign-in), `builtin`, or `public` (shared by accounts; built-ins excluded).
+ */
+export const CharacterScope = z.enum(['all', 'mine', 'builtin', 'public']);
+export type CharacterScope = z.infer<typeof CharacterScope>;
+
+/** Catalog order; left out: built-ins first, then by name. `popular`: most sessions first. */
+export const CharacterSort = z.enum(['name', 'newest', 'popular']);
+export type CharacterSort = z.infer<typeof CharacterSort>;
+
+/** Largest catalog page. */
+export const MAX_PAGE_LIMIT = 100;
+
+/** A page size from a query string: 1–100. */
+export const PageLimit = z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT);
+
+/** An opaque keyset cursor from a previous page's `nextCursor`. */
+export const PageCursor = z.string().min(1).max(1024);
+
+/** Query of `GET /api/characters`; any other parameter is a 400 naming it. */
+export const CharacterListQuery = z.strictObject({
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .refine(noNul, 'must not contain NUL')
+    .optional()
+    .describe('Words searched in name, tagline, description and tags'),
+  tag: z
+    .union([TagFilter, z.array(TagFilter).max(20)])
+    .optional()
+    .describe('A tag the characters must carry; repeat for several (all must match)'),
+  scope: CharacterScope.default('all').describe('Which characters to list'),
+  sort: CharacterSort.optional().describe('Order; left out: built-ins first, then by name'),
+  limit: PageLimit.default(24).describe('Page size, 1–100'),
+  cursor: PageCursor.optional().describe("The previous page's nextCursor"),
+});
+export type CharacterListQuery = z.infer<typeof CharacterListQuery>;
+
+/** Answer of `GET /api/characters`: one page, the cursor of the next (null on the last) and how many match. */
+export const CharacterPage = CharacterList.extend({
+  nextCursor: z.string().nullable(),
+  total: z.number().int().nonnegative(),
+});
+export type CharacterPage = z.infer<typeof CharacterPage>;
+
+/** `POST /api/characters/:id/clone`: the copy's name, the original's when left out. */
+export const CloneCharacterRequest = z.strictObject({ name: z.string().trim().min(1).max(80).optional() });
+export type CloneCharacterRequest = z.infer<typeof CloneCharacterRequest>;

@@ -1,5 +1,7 @@
 import { z } from 'zod';
+import { BroadcastOutputKind } from './broadcasts.ts';
 import { Character } from './characters.ts';
+import { GroupSettings } from './group.ts';
 import { SessionMode } from './sessions.ts';
 
 /** The agent name the API dispatches and the worker registers. Explicit dispatch only. */
@@ -13,8 +15,17 @@ export const DispatchMetadata = z.object({
   /** Identity of the caller the companion talks with. */
   callerIdentity: z.string(),
   callerName: z.string(),
+  /** A group's characters in order (`character` is the first of them); absent for calls. */
+  characters: z.array(Character).min(2).max(6).optional(),
+  /** A group's floor rules with defaults applied; absent for calls. */
+  settings: GroupSettings.optional(),
   /** Summaries of earlier calls between this caller and this character, newest first. */
   memories: z.array(z.string().max(4000)).max(20).optional(),
+  /**
+   * Set when the group is a broadcast: the job fetches its RTMP targets and chat credentials from
+   * `GET /api/internal/broadcasts/:id/output`. Never secrets here: dispatch metadata reaches LiveKit.
+   */
+  broadcast: z.object({ id: z.string().uuid(), output: BroadcastOutputKind }).optional(),
 });
 export type DispatchMetadata = z.infer<typeof DispatchMetadata>;
 

@@ -13,6 +13,8 @@ export const ErrorCode = z.enum([
   'unsupported_media_type',
   'rate_limited',
   'upstream_unavailable',
+  /** Voice cloning needs ElevenLabs (`ELEVENLABS_API_KEY`), which this server does not have. */
+  'voice_cloning_unavailable',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

@@ -1,25 +1,57 @@
 import { z } from 'zod';
-import { Character, CharacterId } from './characters.ts';
+import { Character, CharacterId, noNul } from './characters.ts';
+import { GroupSettings } from './group.ts';
 
-export const SessionMode = z.enum(['call']);
+export const SessionMode = z.enum(['call', 'group']);
 export type SessionMode = z.infer<typeof SessionMode>;
 
-/**
- * `POST /api/sessions`. `characterIds: [id]` is accepted as well as `characterId`
- * so that one shape can later carry group calls.
- */
-export const CreateSessionRequest = z
+/** Display name of the person starting the session, shown in transcripts. */
+const DisplayName = z.string().trim().min(1).max(60);
+
+/** Characters in a group session, at most. People: see MAX_GROUP_HUMANS. */
+export const MAX_GROUP_CHARACTERS = 6;
+/** People in one group room, at most (the owner and their guests). */
+export const MAX_GROUP_HUMANS = 8;
+
+/** A 1:1 call. `characterIds: [id]` is accepted as well as `characterId`. */
+export const CreateCallRequest = z
   .object({
-    mode: SessionMode,
+    mode: z.literal('call'),
     characterId: CharacterId.optional(),
     characterIds: z.array(CharacterId).length(1).optional(),
-    /** Display name of the caller shown in transcripts. */
-    displayName: z.string().trim().min(1).max(60).optional(),
+    displayName: DisplayName.optional(),
   })
   .strict()
   .refine((b) => (b.characterId === undefined) !== (b.characterIds === undefined), {
     message: 'give exactly one of characterId or characterIds',
   });
+
+/** A group call: 2–6 different characters, floor rules optional (defaults apply). */
+export const CreateGroupRequest = z
+  .object({
+    mode: z.literal('group'),
+    characterIds: z
+      .array(CharacterId)
+      .min(2)
+      .max(MAX_GROUP_CHARACTERS)
+      .refine((ids) => new Set(ids).size === ids.length, { message: 'characters must be different' }),
+    displayName: DisplayName.optional(),
+    settings: GroupSettings.optional(),
+  })
+  .strict()
+  .superRefine((b, ctx) => {
+    const ids = new Set(b.characterIds);
+    const named = [
+      ...(b.settings?.relationships ?? []).flatMap((r) => [r.from, r.to]),
+      ...Object.keys(b.settings?.aliases ?? {}),
+    ];
+    for (const id of named)
+      if (!ids.has(id))
+        ctx.addIssue({ code: 'custom', path: ['settings'], message: `${id} is not one of characterIds` });
+  });
+
+/** `POST /api/sessions`. */
+export const CreateSessionRequest = z.discriminatedUnion('mode', [CreateCallRequest, CreateGroupRequest]);
 export type CreateSessionRequest = z.infer<typeof CreateSessionRequest>;
 
 export const CreateSessionResponse = z.object({
@@ -30,7 +62,10 @@ export const CreateSessionResponse = z.object({
   /** Room token for the caller; its room config dispatches the agent. */
   token: z.string(),
   identity: z.string(),
+  /** The call's character; a group's first. */
   character: Character,
+  /** A group's characters in order; absent for calls. */
+  characters: z.array(Character).optional(),
 });
 export type CreateSessionResponse = z.infer<typeof CreateSessionResponse>;
 
@@ -57,6 +92,8 @@ export const TurnMetrics = z.object({
   ttsTtfbMs: z.number().nonnegative().nullable(),
   /** End of the caller's speech → first audio of the reply. */
   voiceToVoiceMs: z.number().nonnegative().nullable(),
+  /** Group calls: the previous character's last audio → this reply's first audio. */
+  handoverGapMs: z.number().nonnegative().nullable().optional(),
 });
 export type TurnMetrics = z.infer<typeof TurnMetrics>;
 
@@ -66,7 +103,11 @@ export const emptyTurnMetrics: TurnMetrics = {
   llmTtftMs: null,
   ttsTtfbMs: null,
   voiceToVoiceMs: null,
+  handoverGapMs: null,
 };
+
+export const TurnSource = z.enum(['voice', 'chat', 'autonomous']);
+export type TurnSource = z.infer<typeof TurnSource>;
 
 export const TurnRole = z.enum(['user', 'assistant']);
 export type TurnRole = z.infer<typeof TurnRole>;
@@ -88,6 +129,8 @@ export const Turn = z.object({
   startedAt: z.iso.datetime(),
   endedAt: z.iso.datetime(),
   metrics: TurnMetrics,
+  /** Where a user turn came from: speech in the room (default), chat, or the characters' own initiative. */
+  source: TurnSource.optional(),
 });
 export type Turn = z.infer<typeof Turn>;
 
@@ -120,10 +163,56 @@ export const SessionSummary = z.object({
 });
 export type SessionSummary = z.infer<typeof SessionSummary>;
 
-export const SessionList = z.object({ sessions: z.array(SessionSummary) });
+export const SessionList = z.object({
+  sessions: z.array(SessionSummary),
+  /** The next page's cursor; null on the last page. Always present in the API's answers. */
+  nextCursor: z.string().nullable().optional(),
+});
 export type SessionList = z.infer<typeof SessionList>;
 
-export const SessionDetail = SessionSummary.extend({ transcript: z.array(Turn) });
+/** Query of `GET /api/sessions`; any other parameter is a 400 naming it. */
+export const SessionListQuery = z.strictObject({
+  characterId: CharacterId.optional().describe('Sessions this character was in'),
+  status: SessionStatus.optional(),
+  mode: SessionMode.optional(),
+  from: z.iso.datetime({ offset: true }).optional().describe('Created at or after this instant'),
+  to: z.iso.datetime({ offset: true }).optional().describe('Created before this instant'),
+  q: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .refine(noNul, 'must not contain NUL')
+    .optional()
+    .describe('Words searched in the transcript'),
+  ownerId: z.uuid().optional().describe("Operators: another account's sessions"),
+  limit: z.coerce.number().int().min(1).max(100).default(50).describe('Page size, 1–100'),
+  cursor: z.string().min(1).max(1024).optional().describe("The previous page's nextCursor"),
+});
+export type SessionListQuery = z.infer<typeof SessionListQuery>;
+
+/** Someone who was in a session's room (people, agents and recorders), from LiveKit's webhooks. */
+export const SessionParticipant = z.object({
+  identity: z.string(),
+  name: z.string(),
+  /** LiveKit's participant kind: `STANDARD`, `AGENT`, `SIP`, `EGRESS`, … */
+  kind: z.string(),
+  /** The first join. */
+  joinedAt: z.iso.datetime(),
+  /** The last leave; null while still in the room. */
+  leftAt: z.iso.datetime().nullable(),
+});
+export type SessionParticipant = z.infer<typeof SessionParticipant>;
+
+export const SessionDetail = SessionSummary.extend({
+  /** Every character of the session in order (one for a call). Always present in the API's answers. */
+  characterIds: z.array(CharacterId).optional(),
+  /** A group's floor rules with defaults applied; null for calls. */
+  settings: GroupSettings.nullable().optional(),
+  transcript: z.array(Turn),
+  /** Who was in the room, first joined first. Always present in the API's answers. */
+  participants: z.array(SessionParticipant).optional(),
+});
 export type SessionDetail = z.infer<typeof SessionDetail>;
 
 /** Body of `POST /api/internal/sessions/:id/summary`: the companion's memory of the call. */

@@ -20,6 +20,16 @@ export const LivekitRoomInfo = z.looseObject({
   name: z.string(),
 });
 
+/** `livekit.EgressInfo` as webhooks carry it; `status` is the enum's name (`EGRESS_ACTIVE`, …). */
+export const LivekitEgressInfo = z.looseObject({
+  egressId: z.string(),
+  roomName: z.string().optional(),
+  status: z.string().optional(),
+  /** Why it failed, when it did. */
+  error: z.string().optional(),
+});
+export type LivekitEgressInfo = z.infer<typeof LivekitEgressInfo>;
+
 export const LivekitWebhookEvent = z.looseObject({
   /** `room_started`, `room_finished`, `participant_joined`, `participant_left`, `track_published`, … */
   event: z.string(),
@@ -29,6 +39,8 @@ export const LivekitWebhookEvent = z.looseObject({
   createdAt: z.union([z.string(), z.number()]).optional(),
   room: LivekitRoomInfo.optional(),
   participant: LivekitParticipantInfo.optional(),
+  /** Egress events (`egress_started`, `egress_updated`, `egress_ended`). */
+  egressInfo: LivekitEgressInfo.optional(),
 });
 export type LivekitWebhookEvent = z.infer<typeof LivekitWebhookEvent>;
 

@@ -1,14 +1,8 @@
-import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, type Page, chromium } from 'playwright-core';
-import { build } from 'vite';
+import type { Browser, Page } from 'playwright-core';
 import { SessionDetail } from '../protocol/index.ts';
-import { projectRoot } from '../scripts/livekit-server.ts';
-import { speak } from './support/audio.ts';
+import { ARTIFACTS, buildWeb, launchChromium, microphoneWav } from './support/browser.ts';
 import { bearer } from './support/auth.ts';
 import { type Stack, eventually, startStack } from './support/stack.ts';
 
@@ -16,81 +10,17 @@ import { type Stack, eventually, startStack } from './support/stack.ts';
 // (silence while the companion greets, then a question), and the page must show both sides of the
 // conversation, hear the companion (WebAudio level) and end the call.
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const ARTIFACTS = join(projectRoot, 'test-artifacts');
-const run = promisify(execFile);
-
 let stack: Stack;
 let browser: Browser;
 let page: Page;
 let sessionId: string;
 
-/** 48 kHz mono WAV: `leadInS` of silence, the question, then 20 s of silence (played once). */
-async function microphoneWav(text: string, leadInS: number): Promise<string> {
-  const dir = mkdtempSync(join(tmpdir(), 'troupe-browser-'));
-  const raw = join(dir, 'speech.s16le');
-  const wav = join(dir, 'microphone.wav');
-  writeFileSync(raw, await speak(text, 48_000));
-  await run('ffmpeg', [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-f',
-    'lavfi',
-    '-t',
-    String(leadInS),
-    '-i',
-    'anullsrc=r=48000:cl=mono',
-    '-f',
-    's16le',
-    '-ar',
-    '48000',
-    '-ac',
-    '1',
-    '-i',
-    raw,
-    '-f',
-    'lavfi',
-    '-t',
-    '20',
-    '-i',
-    'anullsrc=r=48000:cl=mono',
-    '-filter_complex',
-    '[0:a][1:a][2:a]concat=n=3:v=0:a=1',
-    '-c:a',
-    'pcm_s16le',
-    wav,
-  ]);
-  return wav;
-}
-
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM))
-    throw new Error(`Chromium is needed at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
-  mkdirSync(ARTIFACTS, { recursive: true });
-  const webDist = mkdtempSync(join(tmpdir(), 'troupe-web-'));
-  await build({
-    configFile: join(projectRoot, 'web/vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir: webDist, emptyOutDir: true },
-  });
-  stack = await startStack({ database: 'pglite', apiEnv: { WEB_DIST_DIR: webDist } });
-  const wav = await microphoneWav('hello what do you like to do', 14);
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--use-fake-ui-for-media-stream',
-      '--use-fake-device-for-media-stream',
-      `--use-file-for-fake-audio-capture=${wav}%noloop`,
-      '--autoplay-policy=no-user-gesture-required',
-    ],
+  stack = await startStack({ database: 'pglite', apiEnv: { WEB_DIST_DIR: await buildWeb() } });
+  // Silence while the companion greets, the question, then silence (played once).
+  browser = await launchChromium({
+    microphone: await microphoneWav('hello what do you like to do', 14, 20),
+    loop: false,
   });
   page = await browser.newPage();
 });

@@ -26,8 +26,31 @@ const service = (name: string): Service => {
 };
 
 describe('docker-compose.yml', () => {
-  it('when parsed, then it has exactly the livekit, redis, postgres, api and agent services', () => {
-    expect(Object.keys(services).sort()).toEqual(['agent', 'api', 'livekit', 'postgres', 'redis']);
+  it('when parsed, then it has exactly the livekit, egress, redis, postgres, api and agent services', () => {
+    expect(Object.keys(services).sort()).toEqual(['agent', 'api', 'egress', 'livekit', 'postgres', 'redis']);
+  });
+
+  it("when egress is read, then it shares livekit's keys and redis, is not published, and the api sends broadcasts through it", () => {
+    const egress = service('egress');
+    expect(egress.image).toMatch(/^livekit\/egress:[\w.-]+$/);
+    expect(egress.ports).toBeUndefined();
+    expect(egress.depends_on).toMatchObject({ redis: { condition: 'service_healthy' } });
+    const config = parse(egress.environment?.EGRESS_CONFIG_BODY ?? '') as Record<string, unknown>;
+    const api = service('api').environment ?? {};
+    expect(config).toMatchObject({
+      api_key: api.LIVEKIT_API_KEY,
+      api_secret: api.LIVEKIT_API_SECRET,
+      ws_url: 'ws://livekit:7880',
+      redis: { address: 'redis:6379' },
+    });
+    expect(api.LIVEKIT_EGRESS_ENABLED).toMatch(/true/);
+    expect(api.PUBLIC_WEB_URL).toBeTruthy();
+  });
+
+  it('when the local livekit.yaml is read, then it runs without redis (npm start) and says how to add it', () => {
+    const local = parse(read('livekit.yaml')) as Record<string, unknown>;
+    expect(local.redis).toBeUndefined();
+    expect(read('livekit.yaml')).toMatch(/^# redis:\n#\s+address: /m);
   });
 
   it('when each service is read, then it says what to build or which image to run', () => {

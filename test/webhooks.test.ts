@@ -4,7 +4,7 @@ import { eq } from 'drizzle-orm';
 import { AccessToken, RoomServiceClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { insertSession, startTestApi, startTestLivekit, type TestApi } from '../api/testing.ts';
-import { sessions, users } from '../db/schema.ts';
+import { sessionParticipants, sessions, users } from '../db/schema.ts';
 import { freeTcpPort, type RunningLivekitServer } from '../scripts/livekit-server.ts';
 import { eventually } from './support/stack.ts';
 
@@ -96,6 +96,15 @@ describe('LiveKit webhooks from a real livekit-server', () => {
     expect(
       Math.abs(ended.durationMs! - (ended.endedAt!.getTime() - ended.startedAt!.getTime())),
     ).toBeLessThanOrEqual(1);
+    // Who was in the room is kept: the caller, with a join before the leave.
+    const people = await api.db.db
+      .select()
+      .from(sessionParticipants)
+      .where(eq(sessionParticipants.sessionId, s.id));
+    expect(people).toEqual([
+      expect.objectContaining({ identity: 'caller-e2e', name: 'Caller', kind: 'STANDARD' }),
+    ]);
+    expect(people[0]!.leftAt!.getTime()).toBeGreaterThanOrEqual(people[0]!.joinedAt.getTime());
     const lines = api.logs.records.filter((r) => r.sessionId === s.id).map((r) => r.msg);
     expect(lines).toEqual(
       expect.arrayContaining([

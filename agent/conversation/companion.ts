@@ -1,12 +1,25 @@
 import type { ReadableStream } from 'node:stream/web';
-import { TransformStream } from 'node:stream/web';
 import { type llm, voice } from '@livekit/agents';
 import type { Character } from '../../protocol/index.ts';
+import { knowledgeMessage, type KnowledgeSource } from './knowledge.ts';
+import { tappedLlmNode } from './generation.ts';
 import { personaInstructions } from './persona.ts';
 
 /** Generations kept for matching an interrupted reply: preemptive generation for the next turn
  *  can start before the interrupted reply is committed, so the latest one is not always it. */
 const KEPT_GENERATIONS = 4;
+
+/** The slice of a logger the companion uses (the framework's pino and ours differ in version). */
+export interface CompanionLogger {
+  debug(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export interface CompanionOptions {
+  /** What the character knows: passages for each user turn. @defaultValue undefined (none) */
+  knowledge?: KnowledgeSource;
+  logger?: CompanionLogger;
+}
 
 /**
  * One companion on a 1:1 call: persona as instructions, greets first, and remembers the text of
@@ -15,10 +28,12 @@ const KEPT_GENERATIONS = 4;
 export class CompanionAgent extends voice.Agent {
   readonly character: Character;
   #generations: Array<{ text: string }> = [];
+  readonly #opts: CompanionOptions;
 
-  constructor(character: Character, memories: readonly string[] = []) {
+  constructor(character: Character, memories: readonly string[] = [], opts: CompanionOptions = {}) {
     super({ instructions: personaInstructions(character, memories) });
     this.character = character;
+    this.#opts = opts;
   }
 
   /** Text of recent LLM generations (complete or not), newest first. */
@@ -30,22 +45,37 @@ export class CompanionAgent extends voice.Agent {
     this.session.say(this.character.greeting, { allowInterruptions: true });
   }
 
+  /**
+   * Puts the passages of the character's knowledge that match the caller's words into this turn's
+   * context (the framework hands a copy: the next turn starts without them). A slow or failing
+   * retrieval costs the turn its passages, never its reply.
+   */
+  override async onUserTurnCompleted(chatCtx: llm.ChatContext, newMessage: llm.ChatMessage): Promise<void> {
+    const { knowledge, logger } = this.#opts;
+    const query = newMessage.textContent?.trim();
+    if (!knowledge || !query) return;
+    const started = Date.now();
+    try {
+      const passages = await knowledge.retrieve(query);
+      logger?.debug({ passages: passages.length, ms: Date.now() - started }, 'knowledge retrieved');
+      if (passages.length > 0) chatCtx.addMessage({ role: 'system', content: knowledgeMessage(passages) });
+    } catch (err) {
+      logger?.warn(
+        { err: (err as Error).message, ms: Date.now() - started },
+        'turn goes on without knowledge',
+      );
+    }
+  }
+
   override async llmNode(
     chatCtx: llm.ChatContext,
     toolCtx: llm.ToolContext,
     modelSettings: voice.ModelSettings,
   ): Promise<ReadableStream<llm.ChatChunk | string> | null> {
-    const stream = await voice.Agent.default.llmNode(this as voice.Agent, chatCtx, toolCtx, modelSettings);
-    if (!stream) return null;
     const generation = { text: '' };
     this.#generations = [generation, ...this.#generations].slice(0, KEPT_GENERATIONS);
-    return stream.pipeThrough(
-      new TransformStream<llm.ChatChunk | string, llm.ChatChunk | string>({
-        transform: (chunk, controller) => {
-          generation.text += typeof chunk === 'string' ? chunk : (chunk.delta?.content ?? '');
-          controller.enqueue(chunk);
-        },
-      }),
-    );
+    return tappedLlmNode(this, chatCtx, toolCtx, modelSettings, {
+      onText: (text) => (generation.text = text),
+    });
   }
 }

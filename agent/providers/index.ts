@@ -27,33 +27,61 @@ function chain<T>(...entries: Array<[T | undefined, string]>): Chain<T> {
   return { instances: present.map((e) => e[0]), labels: present.map((e) => e[1]) };
 }
 
+function sttChainFor(config: AgentConfig): { offlineStt: PocketsphinxSTT; sttChain: Chain<stt.STT> } {
+  const sttEndpoint = endpointFor(config, 'STT');
+  const phrases = (config.OFFLINE_STT_PHRASES ?? '')
+    .split('|')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const offlineStt = new PocketsphinxSTT({ phrases });
+  const sttChain = chain<stt.STT>(
+    [sttEndpoint && createOpenAISTT(sttEndpoint, config.STT_MODEL), `openai-compatible:${config.STT_MODEL}`],
+    [offlineStt, 'offline:pocketsphinx'],
+  );
+  return { offlineStt, sttChain };
+}
+
+/** Speech-to-text alone (group calls transcribe each person with their own), with its fallback. */
+export function buildStt(
+  config: AgentConfig,
+  vad: VAD,
+): { stt: stt.STT; label: string; warmUp(): Promise<void> } {
+  const { offlineStt, sttChain } = sttChainFor(config);
+  return {
+    stt:
+      sttChain.instances.length === 1
+        ? sttChain.instances[0]!
+        : new stt.FallbackAdapter({ sttInstances: sttChain.instances, vad }),
+    label: sttChain.labels.join(' → '),
+    warmUp: () => (sttChain.instances[0] === offlineStt ? offlineStt.warmUp() : Promise.resolve()),
+  };
+}
+
 /**
  * Builds the character's STT, LLM and TTS from configuration. Each configured provider is backed by
  * the offline one through the framework's FallbackAdapter, so a failing provider degrades the call
  * instead of ending it; with nothing configured the offline providers run alone.
  */
 export function buildProviders(character: Character, config: AgentConfig, vad: VAD): CharacterProviders {
-  const sttEndpoint = endpointFor(config, 'STT');
   const llmEndpoint = endpointFor(config, 'LLM');
   const ttsEndpoint = endpointFor(config, 'TTS');
 
-  const offlineStt = new PocketsphinxSTT();
-  const sttChain = chain<stt.STT>(
-    [sttEndpoint && createOpenAISTT(sttEndpoint, config.STT_MODEL), `openai-compatible:${config.STT_MODEL}`],
-    [offlineStt, 'offline:pocketsphinx'],
-  );
+  const { offlineStt, sttChain } = sttChainFor(config);
   const configuredLlm = llmEndpoint && createOpenAILLM(llmEndpoint, config.LLM_MODEL);
   const llmChain = chain<llm.LLM>(
     [configuredLlm, `openai-compatible:${config.LLM_MODEL}`],
     [new PersonaBrain(character), 'offline:persona-brain'],
   );
   const ttsChain = chain<tts.TTS>(
+    [createElevenLabsTTS(config, character.voice.elevenlabs), `elevenlabs:${config.ELEVENLABS_MODEL}`],
     [
-      createElevenLabsTTS(config, character.voice.elevenlabs.voiceId),
-      `elevenlabs:${config.ELEVENLABS_MODEL}`,
-    ],
-    [
-      ttsEndpoint && createOpenAITTS(ttsEndpoint, config.TTS_MODEL, character.voice.openai.voice),
+      ttsEndpoint &&
+        createOpenAITTS(
+          ttsEndpoint,
+          config.TTS_MODEL,
+          character.voice.openai.voice,
+          character.voice.openai.speed,
+        ),
       `openai-compatible:${config.TTS_MODEL}`,
     ],
     [new EspeakTTS({ voice: character.voice.espeak }), 'offline:espeak-ng'],

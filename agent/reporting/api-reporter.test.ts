@@ -95,7 +95,7 @@ describe('ApiReporter', () => {
     expect(await reporter.flush(20_000)).toBe(true);
     const stored = await transcript(base, sessionId, owner);
     expect(stored.map((t) => t.id)).toEqual(turns.map((t) => t.id));
-    expect(stored[1]!.metrics).toEqual(turns[1]!.metrics);
+    expect(stored[1]!.metrics).toEqual({ handoverGapMs: null, ...turns[1]!.metrics });
   });
 
   it('when the job ends while the API is still down, then its reports are spooled and delivered once, later', async () => {

@@ -1,6 +1,7 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SessionStatusReport, SessionSummaryReport, Turn } from '../../protocol/index.ts';
+import { agentApiToken } from '../../protocol/internal.ts';
 
 /** The spool file of one session's undelivered reports. */
 export const spoolFile = (dir: string, sessionId: string): string => join(dir, `${sessionId}.jsonl`);
@@ -27,6 +28,21 @@ export interface ApiReporterOptions {
    *  `replaySpool` to deliver later. Without it they are only logged. */
   spoolDir?: string;
   logger?: ReporterLogger;
+}
+
+/** The reporter of one session's job, from the worker's configuration. */
+export function sessionReporter(
+  config: { API_URL: string; LIVEKIT_API_SECRET: string; AGENT_SPOOL_DIR: string },
+  sessionId: string,
+  logger: ReporterLogger,
+): ApiReporter {
+  return new ApiReporter({
+    apiUrl: config.API_URL,
+    token: agentApiToken(config.LIVEKIT_API_SECRET),
+    sessionId,
+    spoolDir: config.AGENT_SPOOL_DIR,
+    logger,
+  });
 }
 
 export const defaultApiReporterOptions = {

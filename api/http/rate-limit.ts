@@ -82,3 +82,16 @@ function limiterLogger(logger: Logger) {
     error: (err: unknown, message?: string) => logger.error({ err }, message ?? 'rate limiter error'),
   };
 }
+
+/**
+ * A stricter limit for one costly route (voice preview, generation, cloning), counted per client as
+ * the general one and on top of it; 0 turns it off. `identifier` keeps each route's counter apart.
+ */
+export function routeRateLimit(
+  limit: number,
+  identifier: string,
+  opts: Partial<Pick<RateLimitOptions, 'windowMs' | 'logger'>> = {},
+): RequestHandler {
+  if (limit <= 0) return (_req, _res, next) => next();
+  return limiter(limit, identifier, { ...defaultRateLimitOptions, ...opts });
+}

@@ -1,6 +1,14 @@
 import { createRequire } from 'node:module';
 import { metricsOperations } from '../http/metrics.openapi.ts';
+import { accountOperations } from '../routes/accounts.openapi.ts';
+import { analyticsOperations } from '../routes/analytics.openapi.ts';
+import { broadcastOperations } from '../routes/broadcasts.openapi.ts';
+import { catalogOperations } from '../routes/catalog.openapi.ts';
 import { characterOperations } from '../routes/characters.openapi.ts';
+import { knowledgeOperations } from '../routes/knowledge.openapi.ts';
+import { avatarOperations } from '../routes/avatars.openapi.ts';
+import { characterGenerateOperations } from '../routes/character-generate.openapi.ts';
+import { voiceOperations } from '../routes/voices.openapi.ts';
 import { docsOperations } from '../routes/docs.openapi.ts';
 import { healthOperations } from '../routes/health.openapi.ts';
 import { livekitWebhookOperations } from '../routes/livekit-webhook.openapi.ts';
@@ -29,8 +37,16 @@ export interface OperationsOptions {
 export function apiOperations(opts: Partial<OperationsOptions> = {}): ApiOperation[] {
   return [
     ...healthOperations,
+    ...accountOperations,
+    ...catalogOperations,
     ...characterOperations,
+    ...knowledgeOperations,
+    ...characterGenerateOperations,
+    ...avatarOperations,
+    ...voiceOperations,
     ...sessionOperations,
+    ...analyticsOperations,
+    ...broadcastOperations,
     ...livekitWebhookOperations,
     ...docsOperations,
     ...((opts.metrics ?? true) ? metricsOperations : []),

@@ -52,6 +52,12 @@ export interface ApiOperation {
 }
 
 export const securitySchemes = {
+  bearer: {
+    type: 'http',
+    scheme: 'bearer',
+    description:
+      'A token from `POST /api/auth/signin` or `/signup`, or an API key from `POST /api/keys` (`trp_…`).',
+  },
   livekitWebhook: {
     type: 'apiKey',
     in: 'header',

@@ -1,12 +1,14 @@
 import express, { Router, type RequestHandler } from 'express';
 import {
   CreateCharacterRequest,
+  AvatarContentType,
   ExportCharacterQuery,
   type ImportCharacterResponse,
 } from '../../protocol/index.ts';
-import { CardError, exportCard, importCard } from '../cards/index.ts';
+import { CardError, exportCard, importCard, type CardAvatar } from '../cards/index.ts';
 import { InvalidCardError, NotFoundError, parseOrThrow, UnsupportedMediaTypeError } from '../errors.ts';
 import { characterAccess } from '../services/access.ts';
+import { AvatarRejectedError, type AvatarService } from '../services/avatars.ts';
 import { characterFromCard, exportableCharacter } from '../services/character-cards.ts';
 import type { CharacterRepository } from '../services/characters.ts';
 import { enforce, requireUser } from './auth.ts';
@@ -24,6 +26,10 @@ export interface CharacterCardsOptions {
   characters: CharacterRepository;
   /** Largest card file accepted, in bytes (`CARD_UPLOAD_LIMIT`). */
   uploadLimitBytes: number;
+  /** Where a card's image becomes the character's avatar, and export finds it. @defaultValue none: images ignored */
+  avatars?: AvatarService;
+  /** Largest card image kept as the avatar (`AVATAR_UPLOAD_LIMIT`). @defaultValue 2097152 */
+  avatarLimitBytes?: number;
 }
 
 /**
@@ -31,7 +37,12 @@ export interface CharacterCardsOptions {
  * `GET /api/characters/:id/export?format=v2-json|v2-png|v3-json` (anyone who may read the character).
  * Mounted before the JSON body parser: the import route reads its body raw.
  */
-export function characterCardsRouter({ characters, uploadLimitBytes }: CharacterCardsOptions): Router {
+export function characterCardsRouter({
+  characters,
+  uploadLimitBytes,
+  avatars,
+  avatarLimitBytes = 2 * 1024 ** 2,
+}: CharacterCardsOptions): Router {
   const router = Router();
 
   router.post(
@@ -60,7 +71,11 @@ export function characterCardsRouter({ characters, uploadLimitBytes }: Character
       const { input, knowledge, warnings } = characterFromCard(imported);
       // The mapping keeps within every limit; checking again means a slip is a 400, never a bad row.
       const valid = parseOrThrow(CreateCharacterRequest, input, 'character made from the card');
-      const character = await characters.createImported(user.id, valid, knowledge, imported.raw);
+      let character = await characters.createImported(user.id, valid, knowledge, imported.raw);
+      if (avatars && imported.avatar) {
+        const kept = await keepCardImage(avatars, character.id, imported.avatar, avatarLimitBytes, warnings);
+        if (kept) character = { ...character, avatarUrl: kept };
+      }
       req.log.info(
         { character: character.id, userId: user.id, spec: imported.spec, entries: knowledge.length },
         'character imported',
@@ -77,7 +92,13 @@ export function characterCardsRouter({ characters, uploadLimitBytes }: Character
     enforce(characterAccess(req.user, stored.character, 'read'), 'character');
     let card;
     try {
-      card = exportCard(exportableCharacter(stored), { format, raw: stored.cardRaw });
+      // A PNG card carries the uploaded avatar when it is a PNG; otherwise a blank image.
+      const avatar = format === 'v2-png' ? await avatars?.get(stored.character.id) : undefined;
+      card = exportCard(exportableCharacter(stored), {
+        format,
+        raw: stored.cardRaw,
+        ...(avatar?.contentType === 'image/png' ? { avatarPng: new Uint8Array(avatar.data) } : {}),
+      });
     } catch (err) {
       if (err instanceof CardError) throw new InvalidCardError(err.message, err.code);
       throw err;
@@ -87,4 +108,30 @@ export function characterCardsRouter({ characters, uploadLimitBytes }: Character
     res.send(Buffer.from(card.bytes));
   });
   return router;
+}
+
+/** Stores a card's image as the character's avatar; a warning instead when it cannot be one. */
+async function keepCardImage(
+  avatars: AvatarService,
+  characterId: string,
+  image: CardAvatar,
+  limitBytes: number,
+  warnings: string[],
+): Promise<string | undefined> {
+  const type = AvatarContentType.safeParse(image.contentType);
+  if (!type.success) {
+    warnings.push(`the card's ${image.contentType} image was not kept: avatars are PNG, JPEG or WebP`);
+    return undefined;
+  }
+  if (image.bytes.length > limitBytes) {
+    warnings.push(`the card's image was not kept as the avatar: it is larger than ${limitBytes} bytes`);
+    return undefined;
+  }
+  try {
+    return (await avatars.put(characterId, image.bytes, type.data)).avatarUrl;
+  } catch (err) {
+    if (!(err instanceof AvatarRejectedError)) throw err;
+    warnings.push(`the card's image was not kept as the avatar: ${err.message}`);
+    return undefined;
+  }
 }

@@ -3,20 +3,14 @@ import {
   CardExportFormat,
   Character,
   CharacterId,
-  CharacterList,
+  CreateCharacterRequest,
   ImportCharacterResponse,
+  UpdateCharacterRequest,
 } from '../../protocol/index.ts';
 import type { ApiOperation } from '../openapi/registry.ts';
 
 export const characterOperations: ApiOperation[] = [
-  {
-    method: 'get',
-    path: '/api/characters',
-    operationId: 'listCharacters',
-    summary: 'Every character, built-in ones first, then by name',
-    tag: 'characters',
-    responses: { 200: { description: 'The catalog', schema: CharacterList } },
-  },
+  // `GET /api/characters` (the catalog) is described in catalog.openapi.ts.
   {
     method: 'get',
     path: '/api/characters/:id',
@@ -66,5 +60,55 @@ export const characterOperations: ApiOperation[] = [
     query: z.object({ format: CardExportFormat.default('v2-json').describe('The card format') }),
     responses: { 200: { description: 'The card file', schema: z.unknown().describe('The card') } },
     errors: { 400: 'Unknown format', 404: 'No such character, or not visible to the caller' },
+  },
+  {
+    method: 'post',
+    path: '/api/characters',
+    operationId: 'createCharacter',
+    summary: "Create a character of the caller's own (private unless said otherwise)",
+    tag: 'characters',
+    body: { schema: CreateCharacterRequest },
+    responses: { 201: { description: 'The character', schema: Character } },
+    errors: {
+      400: 'The body is not valid JSON or fails the schema',
+      401: 'Not signed in',
+      413: 'The body is larger than BODY_LIMIT',
+      415: 'The body is not application/json',
+    },
+    security: 'bearer',
+  },
+  {
+    method: 'patch',
+    path: '/api/characters/:id',
+    operationId: 'updateCharacter',
+    summary: "Change fields of one of the caller's characters",
+    tag: 'characters',
+    params: z.object({ id: CharacterId.describe('The character id, a lowercase slug') }),
+    body: { schema: UpdateCharacterRequest },
+    responses: { 200: { description: 'The character', schema: Character } },
+    errors: {
+      400: 'The body is not valid JSON or fails the schema',
+      401: 'Not signed in',
+      403: "A built-in character, or someone else's",
+      404: 'No such character, or not visible to the caller',
+      415: 'The body is not application/json',
+    },
+    security: 'bearer',
+  },
+  {
+    method: 'delete',
+    path: '/api/characters/:id',
+    operationId: 'deleteCharacter',
+    summary: "Delete one of the caller's characters that no session refers to",
+    tag: 'characters',
+    params: z.object({ id: CharacterId.describe('The character id, a lowercase slug') }),
+    responses: { 204: { description: 'Deleted' } },
+    errors: {
+      401: 'Not signed in',
+      403: "A built-in character, or someone else's",
+      404: 'No such character, or not visible to the caller',
+      409: 'Sessions refer to it: make it private instead',
+    },
+    security: 'bearer',
   },
 ];

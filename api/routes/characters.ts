@@ -1,10 +1,5 @@
 import { Router } from 'express';
-import {
-  CreateCharacterRequest,
-  UpdateCharacterRequest,
-  type Character,
-  type CharacterList,
-} from '../../protocol/index.ts';
+import { CreateCharacterRequest, UpdateCharacterRequest, type Character } from '../../protocol/index.ts';
 import { ConflictError, NotFoundError, parseOrThrow } from '../errors.ts';
 import { characterAccess, type CharacterAction } from '../services/access.ts';
 import type { CharacterRepository } from '../services/characters.ts';
@@ -12,7 +7,7 @@ import { enforce, requireUser } from './auth.ts';
 import { characterIdParam } from './params.ts';
 
 /**
- * `GET /api/characters`, `GET /api/characters/:id` (anyone, for what they may see);
+ * `GET /api/characters/:id` (anyone, for what they may see; the list is api/routes/catalog.ts);
  * `POST /api/characters`, `PATCH /api/characters/:id`, `DELETE /api/characters/:id` (owners).
  */
 export function charactersRouter(characters: CharacterRepository): Router {
@@ -28,10 +23,6 @@ export function charactersRouter(characters: CharacterRepository): Router {
     return character;
   };
 
-  router.get('/characters', async (req, res) => {
-    const body: CharacterList = { characters: await characters.list(req.user) };
-    res.json(body);
-  });
   router.get('/characters/:id', async (req, res) => {
     res.json(await load(req.params.id, req.user, 'read'));
   });

@@ -3,9 +3,9 @@ import { eq } from 'drizzle-orm';
 import { AccessToken, ParticipantInfo, Room, WebhookEvent, type WebhookEventNames } from 'livekit-server-sdk';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sessions, users } from '../../db/schema.ts';
+import { sessionParticipants, sessions, users } from '../../db/schema.ts';
 import { dbKinds } from '../../db/testing.ts';
-import { ErrorBody } from '../../protocol/index.ts';
+import { ErrorBody, SessionDetail } from '../../protocol/index.ts';
 import { LivekitWebhookAck } from '../../protocol/webhooks.ts';
 import { CharacterRepository } from '../services/characters.ts';
 import { LivekitService } from '../services/livekit.ts';
@@ -29,7 +29,7 @@ async function signature(body: string, key = API_KEY, secret = API_SECRET): Prom
 function event(
   name: WebhookEventNames,
   room: string,
-  participant?: { identity: string; kind?: number },
+  participant?: { identity: string; kind?: number; name?: string },
 ): string {
   const e = new WebhookEvent({
     id: `EV_${randomUUID()}`,
@@ -41,6 +41,7 @@ function event(
             sid: 'PA_test',
             identity: participant.identity,
             kind: participant.kind,
+            name: participant.name,
           }),
         }
       : {}),
@@ -151,7 +152,15 @@ describe.each(dbKinds)('LiveKit webhooks against %s', (kind) => {
     expect(await stored(s.id)).toEqual(ended);
   });
 
-  it('when people join and leave, then they are tracked, agents are not, and a finished room holds nobody', async () => {
+  async function participantRows(sessionId: string) {
+    const rows = await api.db.db
+      .select()
+      .from(sessionParticipants)
+      .where(eq(sessionParticipants.sessionId, sessionId));
+    return new Map(rows.map((r) => [r.identity, r]));
+  }
+
+  it('when people join and leave, then they are counted, agents are not, and a finished room holds nobody', async () => {
     const s = await newSession();
     const before = await participantsGauge();
     await deliver(event('room_started', s.room));
@@ -161,13 +170,80 @@ describe.each(dbKinds)('LiveKit webhooks against %s', (kind) => {
     const agent = await deliver(
       event('participant_joined', s.room, { identity: 'agent-1', kind: AGENT_KIND }),
     );
-    expect(agent.body).toEqual({ handled: false, sessionId: s.id });
+    expect(agent.body).toEqual({ handled: true, sessionId: s.id });
     await deliver(event('participant_joined', s.room, { identity: 'friend' }));
     expect(await participantsGauge()).toBe(before + 2);
     await deliver(event('participant_left', s.room, { identity: 'friend' }));
     expect(await participantsGauge()).toBe(before + 1);
     await deliver(event('room_finished', s.room));
     expect(await participantsGauge()).toBe(before);
+  });
+
+  it('when people and the agent join and leave, then session_participants keeps one row each with the first join and the last leave', async () => {
+    const s = await newSession();
+    await deliver(event('room_started', s.room));
+    await deliver(event('participant_joined', s.room, { identity: 'caller-test', name: 'Ada' }));
+    await deliver(event('participant_joined', s.room, { identity: 'agent-1', kind: AGENT_KIND }));
+    await deliver(event('participant_joined', s.room, { identity: 'friend', name: 'Friend' }));
+    const first = await participantRows(s.id);
+    expect([...first.keys()].sort()).toEqual(['agent-1', 'caller-test', 'friend']);
+    expect(first.get('caller-test')).toMatchObject({ name: 'Ada', kind: 'STANDARD', leftAt: null });
+    expect(first.get('agent-1')).toMatchObject({ kind: 'AGENT', leftAt: null });
+
+    // A repeated join keeps the first joined_at.
+    await deliver(event('participant_joined', s.room, { identity: 'caller-test', name: 'Ada' }));
+    expect((await participantRows(s.id)).get('caller-test')!.joinedAt).toEqual(
+      first.get('caller-test')!.joinedAt,
+    );
+
+    // A leave sets left_at once; a rejoin clears it and keeps the first joined_at.
+    await deliver(event('participant_left', s.room, { identity: 'friend', name: 'Friend' }));
+    const left = (await participantRows(s.id)).get('friend')!;
+    expect(left.leftAt).toBeInstanceOf(Date);
+    await deliver(event('participant_left', s.room, { identity: 'friend', name: 'Friend' }));
+    expect((await participantRows(s.id)).get('friend')!.leftAt).toEqual(left.leftAt);
+    await deliver(event('participant_joined', s.room, { identity: 'friend', name: 'Friend' }));
+    const back = (await participantRows(s.id)).get('friend')!;
+    expect(back.leftAt).toBeNull();
+    expect(back.joinedAt).toEqual(first.get('friend')!.joinedAt);
+
+    // The room finishing lets everyone still present leave.
+    await deliver(event('room_finished', s.room));
+    const end = await participantRows(s.id);
+    for (const row of end.values()) {
+      expect(row.leftAt, row.identity).toBeInstanceOf(Date);
+      expect(row.leftAt!.getTime()).toBeGreaterThanOrEqual(row.joinedAt.getTime());
+    }
+
+    // A join delivered after the end changes nothing.
+    const late = await deliver(event('participant_joined', s.room, { identity: 'late' }));
+    expect(late.body).toEqual({ handled: false, sessionId: s.id });
+    expect((await participantRows(s.id)).has('late')).toBe(false);
+  });
+
+  it('when the session is read, then its detail lists who was in the room', async () => {
+    const s = await newSession();
+    await deliver(event('participant_joined', s.room, { identity: 'caller-test', name: 'Ada' }));
+    await deliver(event('participant_joined', s.room, { identity: 'agent-1', kind: AGENT_KIND }));
+    await deliver(event('participant_left', s.room, { identity: 'agent-1', kind: AGENT_KIND }));
+    const service = new SessionService({
+      db: api.db.db,
+      characters: new CharacterRepository(api.db.db),
+      livekit: new LivekitService({ url: 'ws://127.0.0.1:9', apiKey: API_KEY, apiSecret: API_SECRET }),
+      memories: new MemoryService(api.db.db),
+      livekitPublicUrl: 'ws://127.0.0.1:9',
+    });
+    const detail = SessionDetail.parse(await service.get(s.id));
+    expect(detail.participants).toEqual([
+      { identity: 'caller-test', name: 'Ada', kind: 'STANDARD', joinedAt: expect.any(String), leftAt: null },
+      {
+        identity: 'agent-1',
+        name: '',
+        kind: 'AGENT',
+        joinedAt: expect.any(String),
+        leftAt: expect.any(String),
+      },
+    ]);
   });
 
   it("when the room is not a session's, then the event is acknowledged and ignored", async () => {

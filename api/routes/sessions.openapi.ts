@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { CreateSessionRequest, CreateSessionResponse, SessionDetail } from '../../protocol/index.ts';
+import {
+  CreateSessionRequest,
+  CreateSessionResponse,
+  SessionDetail,
+  SessionList,
+  SessionListQuery,
+} from '../../protocol/index.ts';
 import type { ApiOperation } from '../openapi/registry.ts';
 import { EndSessionRequest } from './sessions.ts';
 
@@ -22,6 +28,23 @@ export const sessionOperations: ApiOperation[] = [
       404: 'No such character',
       413: 'The body is larger than BODY_LIMIT',
       415: 'The body is not application/json',
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/sessions',
+    operationId: 'listSessions',
+    summary: "The caller's sessions, newest first, filtered and paged (operators may name an owner)",
+    description:
+      'Keyset pages: pass `nextCursor` back as `cursor` for the next page. `q` searches the transcripts. ' +
+      'Unknown parameters are a 400 naming them.',
+    tag: 'sessions',
+    query: SessionListQuery,
+    responses: { 200: { description: 'One page of sessions, without transcripts', schema: SessionList } },
+    errors: {
+      400: 'An unknown or malformed parameter, or from not before to',
+      401: 'Not signed in',
+      403: 'ownerId names another account and the caller is not an operator',
     },
   },
   {

@@ -1,13 +1,15 @@
 import { Router, type Request } from 'express';
 import { z } from 'zod';
-import { CreateSessionRequest, type SessionList } from '../../protocol/index.ts';
+import { CreateSessionRequest, SessionListQuery, type SessionList } from '../../protocol/index.ts';
 import { ConflictError, NotFoundError, parseOrThrow } from '../errors.ts';
 import { sessionAccess, type SessionAction } from '../services/access.ts';
 import type { InviteService } from '../services/invites.ts';
+import type { SessionSearch } from '../services/session-list.ts';
 import type { SessionFacts, SessionService } from '../services/sessions.ts';
 import { transcriptText } from '../services/transcript-export.ts';
 import { enforce, requireUser } from './auth.ts';
 import { sessionIdParam } from './params.ts';
+import { parseQuery } from './query.ts';
 
 /** `/end` takes no body; an empty JSON object is tolerated. */
 export const EndSessionRequest = z.strictObject({}).optional();
@@ -31,11 +33,16 @@ export async function sessionFor(
 }
 
 /**
- * `POST /api/sessions`, `GET /api/sessions` (the caller's own), `GET /api/sessions/:id`,
+ * `POST /api/sessions`, `GET /api/sessions?characterId=&status=&mode=&from=&to=&q=&ownerId=&limit=&cursor=`
+ * (the caller's own; operators may name an owner), `GET /api/sessions/:id`,
  * `POST /api/sessions/:id/end`, `POST /api/sessions/:id/token` (a fresh room token for the owner),
  * `GET /api/sessions/:id/export?format=json|text`, `DELETE /api/sessions/:id` (with all it stored).
  */
-export function sessionsRouter(sessions: SessionService, invites: InviteService): Router {
+export function sessionsRouter(
+  sessions: SessionService,
+  invites: InviteService,
+  search: SessionSearch,
+): Router {
   const router = Router();
   router.post('/sessions', async (req, res) => {
     const user = requireUser(req, 'sign in to start a call');
@@ -43,7 +50,8 @@ export function sessionsRouter(sessions: SessionService, invites: InviteService)
     res.status(201).json(await sessions.create(body, user, req.log));
   });
   router.get('/sessions', async (req, res) => {
-    const body: SessionList = { sessions: await sessions.listOwned(requireUser(req).id) };
+    const user = requireUser(req);
+    const body: SessionList = await search.list(user, parseQuery(SessionListQuery, req.query));
     res.json(body);
   });
   router.get('/sessions/:id', async (req, res) => {

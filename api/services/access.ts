@@ -52,6 +52,17 @@ export function characterAccess(
 }
 
 /**
+ * Publishing or unpublishing (changing who may see it): its owner, or an operator, for a character
+ * someone owns; built-ins stay public.
+ */
+export function characterPublishAccess(p: Principal | undefined, c: CharacterFacts): Decision {
+  if (p === undefined) return 'unauthenticated';
+  if (!canSeeCharacter(p, c)) return 'not_found';
+  if (c.builtIn || c.ownerId == null) return 'forbidden';
+  return c.ownerId === p.id || isOperator(p) ? 'allow' : 'forbidden';
+}
+
+/**
  * The SQL twin of canSeeCharacter, for listing: must say exactly what it says
  * (api/authorization.test.ts lists as each principal and compares).
  */
@@ -80,4 +91,22 @@ export function sessionAccess(p: Principal | undefined, s: SessionFacts, action:
   if (owner) return 'allow';
   if (!isOperator(p)) return 'not_found';
   return action === 'join' ? 'forbidden' : 'allow';
+}
+
+/**
+ * `read`, `write` (change or delete), `stop` a broadcast, or `start` it (putting characters on air,
+ * minting its stage token). Operators may read, change and stop any broadcast (moderation); only
+ * its owner goes on air with it. Anyone else may not know it exists.
+ */
+export type BroadcastAction = 'read' | 'write' | 'stop' | 'start';
+
+export function broadcastAccess(
+  p: Principal | undefined,
+  b: { ownerId: string },
+  action: BroadcastAction,
+): Decision {
+  if (p === undefined) return 'unauthenticated';
+  if (b.ownerId === p.id) return 'allow';
+  if (!isOperator(p)) return 'not_found';
+  return action === 'start' ? 'forbidden' : 'allow';
 }

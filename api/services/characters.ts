@@ -5,10 +5,11 @@ import { characters, knowledgeEntries, sessions } from '../../db/schema.ts';
 import type { Character, CreateCharacterRequest, UpdateCharacterRequest } from '../../protocol/index.ts';
 import type { KnowledgeEntry } from '../cards/index.ts';
 import { visibleCharactersWhere, type Principal } from './access.ts';
+import { syncLorebookChunks } from './knowledge/lorebook.ts';
 
 type CharacterRow = typeof characters.$inferSelect;
 
-function toCharacter(row: CharacterRow): Character {
+export function toCharacter(row: CharacterRow): Character {
   return {
     id: row.id,
     name: row.name,
@@ -102,6 +103,8 @@ export class CharacterRepository {
             sourceIndex: k.sourceIndex ?? null,
           })),
         );
+      // Each entry is also a searchable passage, written with it (api/services/knowledge).
+      if (knowledge.length > 0) await syncLorebookChunks(tx, row!.id);
       return toCharacter(row!);
     });
   }

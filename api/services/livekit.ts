@@ -37,6 +37,8 @@ export interface CallerTokenRequest {
    * token that starts a session has one: a guest or a returning owner joins the agent already there.
    */
   dispatch?: DispatchMetadata;
+  /** With `dispatch`: the room's participant limit (everyone, agents included); 0 = the server's. */
+  maxParticipants?: number;
 }
 
 /** What became of a room the API asked LiveKit to close. */
@@ -64,6 +66,46 @@ export class LivekitService {
   }
 
   /**
+   * Creates a room whose configuration dispatches AGENT_NAME, from the server, for sessions no
+   * browser starts (broadcasts): the metadata then never travels in a token. (Creating the room
+   * bare and then calling AgentDispatchClient.createDispatch also works, but livekit-server then
+   * adds a default dispatch for nameless workers too.) Room names are fresh per session.
+   */
+  async dispatchAgent(room: string, dispatch: DispatchMetadata, maxParticipants = 0): Promise<void> {
+    const metadata = JSON.stringify(DispatchMetadata.parse(dispatch));
+    try {
+      await this.rooms.createRoom({
+        name: room,
+        maxParticipants,
+        agents: [new RoomAgentDispatch({ agentName: AGENT_NAME, metadata })],
+      });
+    } catch (err) {
+      throw new LivekitUnavailableError(`LiveKit agent dispatch failed: ${describe(err)}`, { cause: err });
+    }
+  }
+
+  /**
+   * A token that only watches: subscribes, never publishes or sends data, and is hidden from the
+   * other participants (the stage page in OBS or in egress's Chrome).
+   */
+  async viewerToken(room: string, identity: string, ttlMs = this.options.roomTokenTtlMs): Promise<string> {
+    const at = new AccessToken(this.options.apiKey, this.options.apiSecret, {
+      identity,
+      name: 'Stage',
+      ttl: Math.max(1, Math.floor(ttlMs / 1000)),
+    });
+    at.addGrant({
+      roomJoin: true,
+      room,
+      canSubscribe: true,
+      canPublish: false,
+      canPublishData: false,
+      hidden: true,
+    });
+    return at.toJwt();
+  }
+
+  /**
    * A join token for one participant. With `dispatch`, its room configuration dispatches AGENT_NAME
    * with the session's metadata when the room is created, so the API never has to reach LiveKit to
    * start a call.
@@ -83,6 +125,7 @@ export class LivekitService {
     });
     if (req.dispatch) {
       at.roomConfig = new RoomConfiguration({
+        maxParticipants: req.maxParticipants ?? 0,
         agents: [
           new RoomAgentDispatch({
             agentName: AGENT_NAME,

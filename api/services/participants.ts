@@ -1,83 +1,120 @@
+import { and, asc, eq, isNull, notInArray, sql } from 'drizzle-orm';
 import { Gauge, type Registry } from 'prom-client';
+import type { Db } from '../../db/client.ts';
+import { sessionParticipants, sessions } from '../../db/schema.ts';
+import type { SessionParticipant } from '../../protocol/index.ts';
 
-/** A person in a session's room, as LiveKit's webhooks reported them. */
+/** Someone in a session's room, as LiveKit's webhooks reported them. */
 export interface RoomParticipant {
   identity: string;
   name: string;
-  /** LiveKit's participant kind: `STANDARD` (a client) or `SIP` (a phone). */
+  /** LiveKit's participant kind: `STANDARD` (a client), `AGENT`, `SIP` (a phone), `EGRESS`, … */
   kind: string;
-  joinedAt: Date;
 }
 
-export interface ParticipantTrackerOptions {
+/** Kinds that are not people in the call: our own agent, and recorders. */
+export const NOT_PEOPLE: readonly string[] = ['AGENT', 'EGRESS'];
+
+export interface ParticipantStoreOptions {
+  db: Db;
   /** Registers `troupe_room_participants` here when given. @defaultValue undefined */
-  registry: Registry | undefined;
-  /** Sessions tracked at most; the oldest is forgotten past this, in case room_finished never came. @defaultValue 10000 */
-  maxSessions: number;
+  registry?: Registry | undefined;
 }
-
-export const defaultParticipantTrackerOptions: ParticipantTrackerOptions = {
-  registry: undefined,
-  maxSessions: 10_000,
-};
 
 /**
- * Who is in each session's room right now, from participant_joined / participant_left webhooks.
- * Kept in this process's memory: the sessions table has no column for it (a `session_participants`
- * table — session_id, identity, name, kind, joined_at, left_at — would keep it across restarts and
- * replicas). A restart forgets the current rooms until their next events.
+ * Who is and was in each session's room, kept in `session_participants` from participant_joined /
+ * participant_left / room_finished webhooks, so it survives restarts and is the same for every API
+ * replica. One row per identity: the first join, and the last leave (null while present). Every
+ * write is idempotent, as LiveKit may deliver an event twice.
  */
-export class ParticipantTracker {
-  readonly #rooms = new Map<string, Map<string, RoomParticipant>>();
-  readonly #o: ParticipantTrackerOptions;
+export class ParticipantStore {
+  readonly #db: Db;
 
-  constructor(opts: Partial<ParticipantTrackerOptions> = {}) {
-    this.#o = { ...defaultParticipantTrackerOptions, ...opts };
-    if (this.#o.registry) {
-      const total = () => this.total();
+  constructor(opts: ParticipantStoreOptions) {
+    this.#db = opts.db;
+    if (opts.registry) {
+      const present = () => this.peoplePresent();
       new Gauge({
         name: 'troupe_room_participants',
-        help: 'People (not agents) in the rooms of Troupe sessions, from LiveKit webhooks',
-        registers: [this.#o.registry],
-        collect() {
-          this.set(total());
+        help: 'People (not agents) in the rooms of Troupe sessions that have not ended, from LiveKit webhooks',
+        registers: [opts.registry],
+        async collect() {
+          this.set(await present());
         },
       });
     }
   }
 
-  /** Records a join; a repeated delivery of the same join changes nothing. */
-  joined(sessionId: string, participant: RoomParticipant): void {
-    let room = this.#rooms.get(sessionId);
-    if (!room) {
-      if (this.#rooms.size >= this.#o.maxSessions) {
-        const oldest = this.#rooms.keys().next().value;
-        if (oldest !== undefined) this.#rooms.delete(oldest);
-      }
-      room = new Map();
-      this.#rooms.set(sessionId, room);
-    }
-    if (!room.has(participant.identity)) room.set(participant.identity, participant);
+  /** A join: a new row, or a rejoin that keeps the first joined_at and clears left_at. */
+  async joined(sessionId: string, p: RoomParticipant): Promise<void> {
+    await this.#db
+      .insert(sessionParticipants)
+      .values({ sessionId, identity: p.identity, name: p.name, kind: p.kind, joinedAt: sql`now()` })
+      .onConflictDoUpdate({
+        target: [sessionParticipants.sessionId, sessionParticipants.identity],
+        set: { name: p.name, kind: p.kind, leftAt: null },
+      });
   }
 
-  left(sessionId: string, identity: string): void {
-    const room = this.#rooms.get(sessionId);
-    room?.delete(identity);
-    if (room?.size === 0) this.#rooms.delete(sessionId);
+  /** A leave: left_at set, unless already set (a repeated delivery keeps the first). */
+  async left(sessionId: string, identity: string): Promise<void> {
+    await this.#db
+      .update(sessionParticipants)
+      .set({ leftAt: sql`now()` })
+      .where(
+        and(
+          eq(sessionParticipants.sessionId, sessionId),
+          eq(sessionParticipants.identity, identity),
+          isNull(sessionParticipants.leftAt),
+        ),
+      );
   }
 
-  /** The room closed: everyone is gone. */
-  closed(sessionId: string): void {
-    this.#rooms.delete(sessionId);
+  /** The room closed: everyone still present has left. */
+  async closed(sessionId: string): Promise<void> {
+    await this.#db
+      .update(sessionParticipants)
+      .set({ leftAt: sql`now()` })
+      .where(and(eq(sessionParticipants.sessionId, sessionId), isNull(sessionParticipants.leftAt)));
   }
 
-  participants(sessionId: string): RoomParticipant[] {
-    return [...(this.#rooms.get(sessionId)?.values() ?? [])];
+  /** Everyone who was in the room, first joined first. */
+  list(sessionId: string): Promise<SessionParticipant[]> {
+    return participantsOf(this.#db, sessionId);
   }
 
-  total(): number {
-    let n = 0;
-    for (const room of this.#rooms.values()) n += room.size;
-    return n;
+  /**
+   * People present in rooms of sessions that have not ended. Ended sessions are left out: a room
+   * whose room_finished was lost would otherwise count its people for ever.
+   */
+  async peoplePresent(): Promise<number> {
+    const [row] = await this.#db
+      .select({ n: sql<number>`count(*)::int`.mapWith(Number) })
+      .from(sessionParticipants)
+      .innerJoin(sessions, eq(sessions.id, sessionParticipants.sessionId))
+      .where(
+        and(
+          isNull(sessionParticipants.leftAt),
+          notInArray(sessionParticipants.kind, [...NOT_PEOPLE]),
+          sql`${sessions.status} <> 'ended'`,
+        ),
+      );
+    return row?.n ?? 0;
   }
+}
+
+/** Everyone who was in a session's room, first joined first. */
+export async function participantsOf(db: Db, sessionId: string): Promise<SessionParticipant[]> {
+  const rows = await db
+    .select()
+    .from(sessionParticipants)
+    .where(eq(sessionParticipants.sessionId, sessionId))
+    .orderBy(asc(sessionParticipants.joinedAt), asc(sessionParticipants.identity));
+  return rows.map((r) => ({
+    identity: r.identity,
+    name: r.name,
+    kind: r.kind,
+    joinedAt: r.joinedAt.toISOString(),
+    leftAt: r.leftAt?.toISOString() ?? null,
+  }));
 }

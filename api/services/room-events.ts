@@ -1,26 +1,36 @@
 import type { Logger } from 'pino';
 import type { LivekitWebhookAck, LivekitWebhookEvent } from '../../protocol/webhooks.ts';
-import type { ParticipantTracker } from './participants.ts';
+import type { ParticipantStore } from './participants.ts';
 import type { SessionService } from './sessions.ts';
 
-/** Participant kinds that are not people in the call: our own agent, and recorders. */
-const NOT_PEOPLE = new Set(['AGENT', 'EGRESS']);
+/** What broadcasts need to hear from LiveKit (api/services/broadcasts/service.ts). */
+export interface BroadcastEvents {
+  /** `egress_started`, `egress_updated`, `egress_ended`. */
+  handleEgressEvent(event: LivekitWebhookEvent, log: Logger): Promise<LivekitWebhookAck>;
+  /** The room of a broadcast's session closed. */
+  sessionFinished(sessionId: string, log: Logger): Promise<void>;
+}
 
 export interface RoomEventsDeps {
   sessions: SessionService;
-  participants: ParticipantTracker;
+  participants: ParticipantStore;
+  /** @defaultValue undefined (egress events are ignored) */
+  broadcasts?: BroadcastEvents;
 }
 
 /**
  * Drives a session's lifecycle from LiveKit's room events: room_started makes it active,
  * room_finished ends it with its duration (the first end wins, whether it came from here or
- * from `POST /api/sessions/:id/end`), and people joining and leaving are tracked. Every handler
+ * from `POST /api/sessions/:id/end`), and everyone joining and leaving (people, agents,
+ * recorders) is stored in session_participants. Every handler
  * is idempotent, as LiveKit may deliver an event twice.
  */
 export class RoomEvents {
   constructor(private readonly deps: RoomEventsDeps) {}
 
   async handle(event: LivekitWebhookEvent, log: Logger): Promise<LivekitWebhookAck> {
+    if (event.event.startsWith('egress_'))
+      return this.deps.broadcasts ? this.deps.broadcasts.handleEgressEvent(event, log) : { handled: false };
     const roomName = event.room?.name;
     if (!roomName) return { handled: false };
     const session = await this.deps.sessions.findByRoom(roomName);
@@ -31,29 +41,34 @@ export class RoomEvents {
     const sessionId = session.id;
     const sessionLog = log.child({ sessionId, room: roomName });
     const participant = event.participant;
-    const person = participant !== undefined && !NOT_PEOPLE.has(participant.kind ?? 'STANDARD');
     switch (event.event) {
       case 'room_started':
         await this.deps.sessions.markRoomStarted(sessionId, sessionLog);
         return { handled: true, sessionId };
       case 'room_finished':
         await this.deps.sessions.markRoomFinished(sessionId, sessionLog);
-        this.deps.participants.closed(sessionId);
+        await this.deps.participants.closed(sessionId);
+        await this.deps.broadcasts?.sessionFinished(sessionId, sessionLog);
         return { handled: true, sessionId };
       case 'participant_joined':
-        if (!person || session.status === 'ended') return { handled: false, sessionId };
-        this.deps.participants.joined(sessionId, {
+        if (!participant || session.status === 'ended') return { handled: false, sessionId };
+        await this.deps.participants.joined(sessionId, {
           identity: participant.identity,
           name: participant.name ?? '',
           kind: participant.kind ?? 'STANDARD',
-          joinedAt: new Date(),
         });
-        sessionLog.info({ pii: { identity: participant.identity } }, 'participant joined');
+        sessionLog.info(
+          { kind: participant.kind ?? 'STANDARD', pii: { identity: participant.identity } },
+          'participant joined',
+        );
         return { handled: true, sessionId };
       case 'participant_left':
-        if (!person) return { handled: false, sessionId };
-        this.deps.participants.left(sessionId, participant.identity);
-        sessionLog.info({ pii: { identity: participant.identity } }, 'participant left');
+        if (!participant) return { handled: false, sessionId };
+        await this.deps.participants.left(sessionId, participant.identity);
+        sessionLog.info(
+          { kind: participant.kind ?? 'STANDARD', pii: { identity: participant.identity } },
+          'participant left',
+        );
         return { handled: true, sessionId };
       default:
         return { handled: false, sessionId };

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/client.ts';
-import { messages, sessions } from '../../db/schema.ts';
+import { messages, sessionCharacters, sessions } from '../../db/schema.ts';
 import type {
   Character,
   CreateSessionRequest,
@@ -13,11 +13,13 @@ import type {
   SessionStatusReport,
   Turn,
 } from '../../protocol/index.ts';
+import { GroupSettings, MAX_GROUP_HUMANS } from '../../protocol/index.ts';
 import { NotFoundError, UnauthorizedError } from '../errors.ts';
 import { characterAccess, type Principal } from './access.ts';
 import type { CharacterRepository } from './characters.ts';
 import { LivekitUnavailableError, type LivekitService } from './livekit.ts';
 import type { MemoryService } from './memories.ts';
+import { participantsOf } from './participants.ts';
 
 type SessionRow = typeof sessions.$inferSelect;
 type MessageRow = typeof messages.$inferSelect;
@@ -45,6 +47,17 @@ export type TurnOutcome =
   | { kind: 'other_session' }
   | { kind: 'no_session' };
 
+/** How a session is started when it is not a browser's call (broadcasts). */
+export interface CreateSessionOptions {
+  /**
+   * Dispatch the agent from the server (room service) instead of through the caller's token, so
+   * the metadata never reaches a browser. @defaultValue false
+   */
+  serverDispatch: boolean;
+  /** The broadcast this group session carries; passed to the agent in its dispatch metadata. @defaultValue undefined */
+  broadcast: DispatchMetadata['broadcast'];
+}
+
 export const roomNameFor = (sessionId: string): string => `call-${sessionId}`;
 const DEFAULT_CALLER_NAME = 'Caller';
 
@@ -60,43 +73,76 @@ export class SessionService {
     req: CreateSessionRequest,
     owner: Principal | undefined,
     log: Logger,
+    opts: Partial<CreateSessionOptions> = {},
   ): Promise<CreateSessionResponse> {
     if (!owner) throw new UnauthorizedError('sign in to start a call');
-    const characterId = req.characterId ?? req.characterIds?.[0];
-    const character = characterId ? await this.deps.characters.get(characterId) : undefined;
-    const decision = character ? characterAccess(owner, character, 'call') : 'not_found';
-    if (!character || decision !== 'allow')
-      throw new NotFoundError(`character ${characterId ?? ''} not found`);
+    const ids = req.mode === 'call' ? [req.characterId ?? req.characterIds?.[0] ?? ''] : req.characterIds;
+    const cast: Character[] = [];
+    for (const id of ids) {
+      const character = await this.deps.characters.get(id);
+      if (!character || characterAccess(owner, character, 'call') !== 'allow')
+        throw new NotFoundError(`character ${id} not found`);
+      cast.push(character);
+    }
+    const character = cast[0]!;
+    const settings = req.mode === 'group' ? (req.settings ?? GroupSettings.parse({})) : undefined;
 
     const sessionId = randomUUID();
     const roomName = roomNameFor(sessionId);
     const callerIdentity = `caller-${randomBytes(5).toString('hex')}`;
     const callerName = req.displayName ?? DEFAULT_CALLER_NAME;
-    await this.deps.db.insert(sessions).values({
-      id: sessionId,
-      mode: req.mode,
-      characterId: character.id,
-      ownerId: owner.id,
-      roomName,
-      callerIdentity,
-      callerName,
+    await this.deps.db.transaction(async (tx) => {
+      await tx.insert(sessions).values({
+        id: sessionId,
+        mode: req.mode,
+        characterId: character.id,
+        ownerId: owner.id,
+        roomName,
+        callerIdentity,
+        callerName,
+        settings: settings ?? null,
+      });
+      await tx
+        .insert(sessionCharacters)
+        .values(cast.map((c, position) => ({ sessionId, characterId: c.id, position })));
     });
     const dispatch: DispatchMetadata = {
       sessionId,
       mode: req.mode,
       character: dispatchedCharacter(character),
+      ...(req.mode === 'group' ? { characters: cast.map(dispatchedCharacter), settings } : {}),
       callerIdentity,
       callerName,
-      memories: await this.deps.memories.recall(owner.id, character.id),
+      // Memories are of one person with one companion; a group's are not recalled (yet).
+      ...(req.mode === 'call' ? { memories: await this.deps.memories.recall(owner.id, character.id) } : {}),
+      ...(opts.broadcast ? { broadcast: opts.broadcast } : {}),
     };
+    // People, plus one participant per character and the job's own.
+    const maxParticipants = req.mode === 'group' ? MAX_GROUP_HUMANS + cast.length + 1 : undefined;
+    if (opts.serverDispatch) {
+      try {
+        await this.deps.livekit.dispatchAgent(roomName, dispatch, maxParticipants);
+      } catch (err) {
+        // No agent, no session: end it at once so it does not linger as `created`.
+        await this.end(sessionId, log);
+        throw err;
+      }
+    }
     const token = await this.deps.livekit.callerToken({
       room: roomName,
       identity: callerIdentity,
       name: callerName,
-      dispatch,
+      ...(opts.serverDispatch ? {} : { dispatch }),
+      ...(maxParticipants === undefined ? {} : { maxParticipants }),
     });
     log.info(
-      { sessionId, room: roomName, character: character.id, pii: { callerIdentity, callerName } },
+      {
+        sessionId,
+        room: roomName,
+        mode: req.mode,
+        character: cast.map((c) => c.id).join(','),
+        pii: { callerIdentity, callerName },
+      },
       'session created',
     );
     return {
@@ -106,6 +152,7 @@ export class SessionService {
       token,
       identity: callerIdentity,
       character,
+      ...(req.mode === 'group' ? { characters: cast } : {}),
     };
   }
 
@@ -117,7 +164,17 @@ export class SessionService {
       .from(messages)
       .where(eq(messages.sessionId, id))
       .orderBy(asc(messages.startedAt), asc(messages.createdAt), asc(messages.id));
-    return toSessionDetail(row, turns);
+    const cast = await this.deps.db
+      .select({ id: sessionCharacters.characterId })
+      .from(sessionCharacters)
+      .where(eq(sessionCharacters.sessionId, id))
+      .orderBy(asc(sessionCharacters.position));
+    return {
+      ...toSessionDetail(row, turns),
+      characterIds: cast.length > 0 ? cast.map((c) => c.id) : [row.characterId],
+      settings: row.mode === 'group' ? GroupSettings.parse(row.settings ?? {}) : null,
+      participants: await participantsOf(this.deps.db, id),
+    };
   }
 
   /** The sessions an account started, newest first, without transcripts. */
@@ -230,6 +287,7 @@ export class SessionService {
         startedAt: new Date(turn.startedAt),
         endedAt: new Date(turn.endedAt),
         ...turn.metrics,
+        source: turn.source ?? 'voice',
       })
       .onConflictDoNothing({ target: messages.id })
       .returning();
@@ -319,7 +377,9 @@ function toTurn(m: MessageRow): Turn {
       llmTtftMs: m.llmTtftMs,
       ttsTtfbMs: m.ttsTtfbMs,
       voiceToVoiceMs: m.voiceToVoiceMs,
+      handoverGapMs: m.handoverGapMs,
     },
+    source: m.source,
   };
 }
 
@@ -327,7 +387,7 @@ function toSessionDetail(s: SessionRow, turns: MessageRow[]): SessionDetail {
   return { ...toSessionSummary(s), transcript: turns.map(toTurn) };
 }
 
-function toSessionSummary(s: SessionRow): SessionSummary {
+export function toSessionSummary(s: SessionRow): SessionSummary {
   return {
     id: s.id,
     mode: s.mode,

@@ -63,6 +63,11 @@ export async function startStack(opts: Partial<StackOptions> = {}): Promise<Stac
       LIVEKIT_API_SECRET: livekit.apiSecret,
       API_URL: api.url,
       AGENT_HTTP_PORT: String(await freeTcpPort()),
+      // Tests share two cores with each other (and with Chromium): a busy machine must slow a job
+      // down, not make livekit-server drop it, which it does when the worker reports a CPU load of 1.
+      AGENT_LOAD_MEASURE: 'jobs',
+      AGENT_MAX_JOBS: '8',
+      AGENT_INIT_TIMEOUT_MS: '60000',
       ...opts.agentEnv,
       // The wait below reads the worker's "registered worker" line, logged at info.
       LOG_LEVEL: 'info',

@@ -52,34 +52,79 @@ function authHeaders(): Record<string, string> {
   return token === null ? {} : { authorization: `Bearer ${token}` };
 }
 
-async function request<T>(method: 'GET' | 'POST', path: string, body?: unknown): Promise<T> {
+/** A body sent as-is (a file, an image, a text document) with its media type. */
+export interface RawBody {
+  raw: Blob | ArrayBuffer | string;
+  contentType: string;
+}
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+function isRawBody(body: unknown): body is RawBody {
+  return typeof body === 'object' && body !== null && 'raw' in body && 'contentType' in body;
+}
+
+/** Sends one request with the signed-in account's token; failures become ApiError. */
+async function send(
+  method: Method,
+  path: string,
+  body?: unknown,
+  accept = 'application/json',
+): Promise<Response> {
   let res: Response;
   const auth = authHeaders();
+  const headers: Record<string, string> = { accept, ...auth };
+  let payload: BodyInit | undefined;
+  if (body instanceof FormData) {
+    // The browser writes the multipart content type with its boundary.
+    payload = body;
+  } else if (isRawBody(body)) {
+    headers['content-type'] = body.contentType;
+    payload = body.raw;
+  } else if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    payload = JSON.stringify(body);
+  }
   try {
-    res = await fetch(path, {
-      method,
-      headers: {
-        ...(body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json' }),
-        ...auth,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
+    res = await fetch(path, { method, headers, body: payload });
   } catch {
     throw new ApiError('network', 'Could not reach the Troupe server. Is it running?', 0);
   }
-  const text = await res.text();
-  let parsed: unknown = undefined;
-  if (text !== '') {
+  // A refused token (expired, or signed out elsewhere) is forgotten: the page then asks to sign in.
+  if (res.status === 401 && auth.authorization !== undefined) clearAuth();
+  if (!res.ok) {
+    const text = await res.text();
+    let parsed: unknown = undefined;
     try {
-      parsed = JSON.parse(text);
+      parsed = text === '' ? undefined : JSON.parse(text);
     } catch {
       parsed = undefined;
     }
+    throw toApiError(res.status, res.statusText, parsed);
   }
-  // A refused token (expired, or signed out elsewhere) is forgotten: the page then asks to sign in.
-  if (res.status === 401 && auth.authorization !== undefined) clearAuth();
-  if (!res.ok) throw toApiError(res.status, res.statusText, parsed);
-  return parsed as T;
+  return res;
+}
+
+/** A JSON request; an empty answer (204) resolves to undefined. */
+export async function request<T>(method: Method, path: string, body?: unknown): Promise<T> {
+  const res = await send(method, path, body);
+  const text = await res.text();
+  if (text === '') return undefined as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    throw new ApiError('client', 'The server answered with something that is not JSON.', res.status);
+  }
+}
+
+/** A request whose answer is a file (audio, image, card), returned as a Blob. */
+export async function requestBlob(
+  method: Method,
+  path: string,
+  body?: unknown,
+  accept = '*/*',
+): Promise<Blob> {
+  return (await send(method, path, body, accept)).blob();
 }
 
 /** Signs in or signs up, and keeps the token for later calls. */
@@ -93,9 +138,23 @@ export async function authenticate(
   return auth;
 }
 
+/**
+ * Every character the caller may see, following the catalog's pages (the call page looks one up
+ * by id among them).
+ */
 export async function listCharacters(): Promise<Character[]> {
-  const body = await request<CharacterList>('GET', '/api/characters');
-  return body.characters;
+  const all: Character[] = [];
+  let cursor: string | null | undefined = undefined;
+  do {
+    const query: string = cursor ? `?limit=100&cursor=${encodeURIComponent(cursor)}` : '?limit=100';
+    const body: CharacterList & { nextCursor?: string | null } = await request(
+      'GET',
+      `/api/characters${query}`,
+    );
+    all.push(...body.characters);
+    cursor = body.nextCursor;
+  } while (cursor);
+  return all;
 }
 
 export function createSession(req: CreateSessionRequest): Promise<CreateSessionResponse> {

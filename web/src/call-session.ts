@@ -16,7 +16,7 @@ import type {
   TrackPublication,
   TranscriptionSegment,
 } from 'livekit-client';
-import type { Character } from '../../protocol/index.ts';
+import type { Character, RoomAccess } from '../../protocol/index.ts';
 import { agentAttributes, readAgentStatus } from './agent-status.ts';
 import type { AgentStatus } from './agent-status.ts';
 import { ApiError, createSession, endSession, endSessionOnUnload } from './api.ts';
@@ -139,11 +139,19 @@ export class CallSession {
   #agentIdentity: string | null = null;
   #ending = false;
   #ended = false;
+  /** A guest's ready-made room access: no session is created, and leaving does not end it. */
+  readonly #access: RoomAccess | undefined;
 
-  constructor(character: Character, callbacks: CallCallbacks, audioContainer: HTMLElement) {
+  constructor(
+    character: Character,
+    callbacks: CallCallbacks,
+    audioContainer: HTMLElement,
+    access?: RoomAccess,
+  ) {
     this.#character = character;
     this.#cb = callbacks;
     this.#audioContainer = audioContainer;
+    this.#access = access;
   }
 
   get sessionId(): string | null {
@@ -187,14 +195,16 @@ export class CallSession {
       }
       this.#mic = mic;
 
-      const session = await createSession({
-        mode: 'call',
-        characterId: this.#character.id,
-        ...(displayName ? { displayName } : {}),
-      });
+      const session =
+        this.#access ??
+        (await createSession({
+          mode: 'call',
+          characterId: this.#character.id,
+          ...(displayName ? { displayName } : {}),
+        }));
       this.#sessionId = session.sessionId;
       if (cancelled()) {
-        await endSession(session.sessionId).catch(() => undefined);
+        if (this.#access === undefined) await endSession(session.sessionId).catch(() => undefined);
         return;
       }
 
@@ -224,7 +234,8 @@ export class CallSession {
       if (cancelled()) return;
       await this.#teardown();
       this.#cb.onState(this.#sessionId === null ? 'idle' : 'disconnected');
-      if (this.#sessionId !== null) await endSession(this.#sessionId).catch(() => undefined);
+      if (this.#sessionId !== null && this.#access === undefined)
+        await endSession(this.#sessionId).catch(() => undefined);
       throw err;
     }
   }
@@ -250,7 +261,7 @@ export class CallSession {
     if (this.#ended || this.#ending) return;
     this.#ending = true;
     let failure: unknown = null;
-    if (this.#sessionId !== null) {
+    if (this.#sessionId !== null && this.#access === undefined) {
       try {
         await endSession(this.#sessionId);
       } catch (err) {
@@ -266,7 +277,7 @@ export class CallSession {
 
   /** Leaves at once, for when the page goes away; the API is told with a beacon. */
   dispose(): void {
-    if (!this.#ended && this.#sessionId !== null && this.#room !== null) {
+    if (!this.#ended && this.#sessionId !== null && this.#room !== null && this.#access === undefined) {
       endSessionOnUnload(this.#sessionId);
     }
     void this.#teardown();

@@ -30,3 +30,27 @@ export function h<K extends keyof HTMLElementTagNameMap>(
 export function setFlag(el: HTMLElement, name: string, on: boolean): void {
   el.setAttribute(`data-${name}`, on ? 'true' : 'false');
 }
+
+/** Calls `fn` once calls have stopped for `ms`; `cancel` drops a pending call. */
+export function debounce<A extends unknown[]>(
+  fn: (...args: A) => void,
+  ms: number,
+): ((...args: A) => void) & { cancel(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const run = (...args: A): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => fn(...args), ms);
+  };
+  return Object.assign(run, { cancel: () => clearTimeout(timer) });
+}
+
+/** A `<label>` + control pair in the form's `.field` layout. */
+export function field(
+  id: string,
+  label: string,
+  control: HTMLElement,
+  ...extra: Array<Node | null>
+): HTMLElement {
+  control.id = id;
+  return h('div', { class: 'field' }, h('label', { for: id }, label), control, ...extra);
+}

@@ -1,7 +1,11 @@
+import { renderAnalyticsPage } from './analytics-page.ts';
 import { clearAuth, currentAuth, onAuthChange } from './auth.ts';
 import { renderCatalog } from './catalog.ts';
 import { h } from './dom.ts';
-import { hrefFor, parseRoute } from './router.ts';
+import { renderHistoryPage } from './history-page.ts';
+import { renderNav } from './nav.ts';
+import { hrefFor, parseRoute, pathOf } from './router.ts';
+import { renderSessionPage } from './session-page.ts';
 import { renderSigninPage } from './signin-page.ts';
 import './styles.css';
 
@@ -12,13 +16,16 @@ const app: HTMLElement = root;
 let cleanup: () => void = () => undefined;
 let renderId = 0;
 
-/** The call page carries livekit-client, most of the bundle; the catalog loads without it. */
-function mountCallPage(characterId: string, id: number): () => void {
+/**
+ * Pages loaded on demand: the call and join pages carry livekit-client, most of the bundle, and
+ * the builder carries zod; the catalog loads without either.
+ */
+function mountLazy(load: () => Promise<(root: HTMLElement) => () => void>, id: number): () => void {
   let inner: (() => void) | null = null;
   let gone = false;
-  import('./call-page.ts')
-    .then(({ renderCallPage }) => {
-      if (!gone && id === renderId) inner = renderCallPage(app, characterId);
+  load()
+    .then((render) => {
+      if (!gone && id === renderId) inner = render(app);
     })
     .catch(() => {
       if (gone) return;
@@ -26,7 +33,7 @@ function mountCallPage(characterId: string, id: number): () => void {
         h(
           'p',
           { class: 'error', role: 'alert', 'data-testid': 'error' },
-          'The call page failed to load. Reload to try again.',
+          'The page failed to load. Reload to try again.',
         ),
       );
     });
@@ -47,7 +54,69 @@ function render(): void {
       break;
     case 'call':
       document.title = 'Troupe — call';
-      cleanup = mountCallPage(route.characterId, id);
+      cleanup = mountLazy(
+        () => import('./call-page.ts').then((m) => (root) => m.renderCallPage(root, route.characterId)),
+        id,
+      );
+      break;
+    case 'build':
+      document.title = 'Troupe — character builder';
+      cleanup = mountLazy(
+        () => import('./builder-page.ts').then((m) => (root) => m.renderBuilderPage(root, route.characterId)),
+        id,
+      );
+      break;
+    case 'join':
+      document.title = 'Troupe — join a call';
+      cleanup = mountLazy(
+        () => import('./join-page.ts').then((m) => (root) => m.renderJoinPage(root, route.code)),
+        id,
+      );
+      break;
+    case 'group':
+      document.title = 'Troupe — group call';
+      cleanup = mountLazy(
+        () => import('./group-page.ts').then((m) => (root) => m.renderGroupPage(root, route.sessionId)),
+        id,
+      );
+      break;
+    case 'broadcasts':
+      document.title = 'Troupe — broadcasts';
+      cleanup = mountLazy(
+        () => import('./broadcast-list-page.ts').then((m) => (root) => m.renderBroadcastsPage(root)),
+        id,
+      );
+      break;
+    case 'broadcast':
+      document.title = 'Troupe — broadcast';
+      cleanup = mountLazy(
+        () =>
+          import('./broadcast-page.ts').then(
+            (m) => (root) =>
+              m.renderBroadcastPage(root, route.broadcastId === 'new' ? undefined : route.broadcastId),
+          ),
+        id,
+      );
+      break;
+    case 'stage':
+      // No account needed: the view-only token in the address is the stage's access (OBS, egress).
+      document.title = 'Troupe — stage';
+      cleanup = mountLazy(
+        () => import('./stage-page.ts').then((m) => (root) => m.renderStagePage(root, route.broadcastId)),
+        id,
+      );
+      break;
+    case 'history':
+      document.title = 'Troupe — history';
+      cleanup = renderHistoryPage(app, route.characterId);
+      break;
+    case 'session':
+      document.title = 'Troupe — session';
+      cleanup = renderSessionPage(app, route.sessionId);
+      break;
+    case 'analytics':
+      document.title = 'Troupe — analytics';
+      cleanup = renderAnalyticsPage(app, route.characterId);
       break;
     case 'signin':
       document.title = 'Troupe — sign in';
@@ -66,6 +135,8 @@ function render(): void {
       cleanup = () => undefined;
       break;
   }
+  const nav = document.getElementById('site-nav');
+  if (nav !== null) renderNav(nav, route);
   app.focus({ preventScroll: true });
 }
 
@@ -82,7 +153,13 @@ function renderAccount(): void {
   const auth = currentAuth();
   if (auth === null) {
     const route = parseRoute(window.location.hash);
-    const next = route.name === 'call' ? `/call/${route.characterId}` : undefined;
+    const next =
+      route.name === 'catalog' ||
+      route.name === 'notFound' ||
+      route.name === 'signin' ||
+      route.name === 'join'
+        ? undefined
+        : pathOf(route);
     corner.replaceChildren(
       route.name === 'signin'
         ? ''

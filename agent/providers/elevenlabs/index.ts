@@ -1,4 +1,5 @@
 import * as elevenlabs from '@livekit/agents-plugin-elevenlabs';
+import type { CharacterVoice } from '../../../protocol/index.ts';
 import type { AgentConfig } from '../../config.ts';
 import { backedByFallback } from '../recoverable.ts';
 
@@ -9,12 +10,26 @@ class FallbackBackedElevenLabsTTS extends backedByFallback(elevenlabs.TTS) {}
  * ElevenLabs streaming TTS in the character's voice, to be placed ahead of an offline fallback;
  * undefined when no key is configured.
  */
-export function createElevenLabsTTS(config: AgentConfig, voiceId: string): elevenlabs.TTS | undefined {
+export function createElevenLabsTTS(
+  config: AgentConfig,
+  voice: CharacterVoice['elevenlabs'],
+): elevenlabs.TTS | undefined {
   if (!config.ELEVENLABS_API_KEY) return undefined;
+  const tuned = voice.stability !== undefined || voice.similarity !== undefined || voice.speed !== undefined;
   return new FallbackBackedElevenLabsTTS({
     apiKey: config.ELEVENLABS_API_KEY,
-    voiceId,
+    voiceId: voice.voiceId,
     model: config.ELEVENLABS_MODEL,
+    // ElevenLabs needs both numbers once any setting is sent; theirs are the defaults (0.5, 0.75).
+    ...(tuned
+      ? {
+          voiceSettings: {
+            stability: voice.stability ?? 0.5,
+            similarity_boost: voice.similarity ?? 0.75,
+            ...(voice.speed !== undefined ? { speed: voice.speed } : {}),
+          },
+        }
+      : {}),
     ...(config.ELEVENLABS_BASE_URL ? { baseURL: config.ELEVENLABS_BASE_URL } : {}),
   });
 }

@@ -1,5 +1,6 @@
 import { DEFAULT_API_CONNECT_OPTIONS, llm, shortuuid, type APIConnectOptions } from '@livekit/agents';
 import type { Character } from '../../../protocol/index.ts';
+import { answerFromKnowledge, passagesIn } from '../../conversation/knowledge.ts';
 import { rememberedCallerName } from '../../conversation/memory.ts';
 import { composeReply, type Turn } from './persona-replies.ts';
 import { providerLogger, type Logger } from './tools.ts';
@@ -97,7 +98,12 @@ export class PersonaBrainStream extends llm.LLMStream {
         : [],
     );
     const callerName = rememberedCallerName(instructions);
-    const reply = composeReply(this.#brain.character, turns, callerName ? { callerName } : {});
+    // Knowledge retrieved for this turn arrives as a system message too: a matching fact answers.
+    const lastUser = turns.at(-1)?.role === 'user' ? turns.at(-1)!.text : undefined;
+    const known = lastUser ? answerFromKnowledge(passagesIn(instructions), lastUser) : undefined;
+    const reply = known
+      ? { text: known, intent: 'knowledge' as const }
+      : composeReply(this.#brain.character, turns, callerName ? { callerName } : {});
     const id = shortuuid('persona_');
     // Word by word, each token carrying its leading space, as a real LLM's stream does.
     const tokens = reply.text.match(/\s*\S+/g) ?? [];

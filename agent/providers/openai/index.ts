@@ -36,7 +36,17 @@ export function createOpenAISTT(endpoint: OpenAIEndpoint, model: string): openai
   return new FallbackBackedSTT({ ...endpoint, model, useRealtime: false, language: 'en' });
 }
 
-export function createOpenAITTS(endpoint: OpenAIEndpoint, model: string, voice: string): openai.TTS {
+export function createOpenAITTS(
+  endpoint: OpenAIEndpoint,
+  model: string,
+  voice: string,
+  speed?: number,
+): openai.TTS {
   // The plugin types voice as OpenAI's own list; compatible servers (Kokoro) accept other names.
-  return new FallbackBackedTTS({ ...endpoint, model, voice: voice as openai.TTSOptions['voice'] });
+  return new FallbackBackedTTS({
+    ...endpoint,
+    model,
+    voice: voice as openai.TTSOptions['voice'],
+    ...(speed !== undefined ? { speed } : {}),
+  });
 }

@@ -1,0 +1,201 @@
+/**
+ * Autonomous mode of broadcasts: when chat has been idle, characters talk on their own — agenda
+ * topics shaped by their personas and recent chat, at a set cadence, never over a person — and
+ * chat notices (subscriptions, raids, …) get reactions. Pure logic on an injectable clock and
+ * scheduler (see the floor controller, which it feeds); the group job wires it.
+ *
+ * ```ts
+ * const director = new AutonomousDirector(cast, autonomousOptionsFromSettings(broadcast.autonomous));
+ * director.subscribe((e) => { if (e.type === 'startTopic' || e.type === 'react')
+ *   floor.dispatch({ type: 'autonomousTopic', topic: topicCueFor(e), characterId: e.characterId }); });
+ * floor.subscribe((e) => { if (e.type === 'publish') director.dispatch(directorEventForFloor(e.message)); });
+ * ```
+ *
+ * Events in (`AutonomousEvent`; `at` on the director's clock, default now): `chatActivity`
+ * {user?, text?}, `humanSpeechStarted` / `humanSpeechStopped` {identity}, `characterSpeaking` /
+ * `characterFinished` {characterId}, `floorOpen` / `floorBusy`, `notice` {notice}, `tick`.
+ *
+ * Effects out (`AutonomousEffect`): `startTopic` {characterId?, topic, recentChat, reason},
+ * `react` {characterId?, notice, notices, text, recentChat}, `observe` {observation}.
+ *
+ * Rules:
+ * - Nothing starts unless the floor is quiet: open, no person speaking, no character audible.
+ * - The first topic (reason `idle`) starts once chat has been silent `idleAfterMs` and, when
+ *   someone spoke since start-up, the floor has been quiet `cadenceMs`; further ones (`cadence`)
+ *   each after `cadenceMs` of quiet floor and at least `cadenceMs` after the previous start.
+ *   Chat activity restarts the idle clock; a person speaking restarts the count of turns in a row.
+ * - After `maxConsecutive` topics in a row the next waits `longPauseMs` instead of `cadenceMs`.
+ * - Notices are reacted to at the first quiet floor after their gathering window (chat idle or
+ *   not), before any topic; raids each on their own, other kinds merged and rate-limited by
+ *   `notices` policies, dropped after `noticeTtlMs`. After a person stops, `humanGraceMs` first.
+ * - One request at a time: after a start or reaction the floor must turn busy (or a character
+ *   become audible) within `confirmTimeoutMs`, else a reaction is retried and a topic waits.
+ */
+import type { AutonomousSettings, FloorMessage } from '../../protocol/index.ts';
+import type { Random } from '../conversation/group/choice.ts';
+import { systemClock, type FloorClock, type FloorScheduler } from '../conversation/group/clock.ts';
+import { initialDirectorState, nextDirectorDeadline, reduceDirector } from './autonomous-reducer.ts';
+import type {
+  AutonomousEffect,
+  AutonomousEvent,
+  AutonomousOptions,
+  AutonomousState,
+  DirectorCharacter,
+} from './autonomous-types.ts';
+import { defaultNoticePolicies } from './notices.ts';
+
+export type * from './autonomous-types.ts';
+export {
+  chatNoticeFromRouted,
+  defaultNoticePolicies,
+  reactionText,
+  topicCueFor,
+  topicInstructions,
+  type RoutedNotice,
+} from './notices.ts';
+
+export const defaultAutonomousOptions: AutonomousOptions = {
+  idleAfterMs: 20_000,
+  cadenceMs: 15_000,
+  agenda: [],
+  agendaOrder: 'sequential',
+  maxConsecutive: 4,
+  longPauseMs: 60_000,
+  recentChatWindow: 5,
+  recentChatMaxAgeMs: 300_000,
+  topicsEnabled: true,
+  pick: 'weighted',
+  fairness: 0.5,
+  fairnessHorizon: 4,
+  notices: defaultNoticePolicies,
+  noticeTtlMs: 300_000,
+  humanGraceMs: 1500,
+  confirmTimeoutMs: 3000,
+};
+
+/** Director options from a broadcast's stored autonomous settings (disabled: reactions only). */
+export function autonomousOptionsFromSettings(settings: AutonomousSettings): Partial<AutonomousOptions> {
+  return {
+    topicsEnabled: settings.enabled,
+    idleAfterMs: settings.idleAfterMs,
+    cadenceMs: settings.cadenceMs,
+    agenda: settings.agenda,
+  };
+}
+
+/** The director's view of a floor message: `open` is an open floor, anything else a busy one. */
+export function directorEventForFloor(message: FloorMessage): AutonomousEvent {
+  return message.state === 'open' ? { type: 'floorOpen' } : { type: 'floorBusy' };
+}
+
+export interface DirectorDeps {
+  /** @defaultValue systemClock */
+  clock: FloorClock;
+  /** @defaultValue systemClock */
+  scheduler: FloorScheduler;
+  /** Shuffled agendas and weighted picks; seed it in tests (`seededRandom`). @defaultValue Math.random */
+  random: Random;
+  /** Errors thrown by subscribers while the director ran on its own timer. @defaultValue rethrown */
+  onError: (error: unknown) => void;
+}
+
+export type DirectorListener = (effect: AutonomousEffect) => void;
+
+export class AutonomousDirector {
+  readonly options: AutonomousOptions;
+  readonly characters: readonly DirectorCharacter[];
+  readonly #deps: DirectorDeps;
+  readonly #listeners = new Set<DirectorListener>();
+  #state: AutonomousState;
+  #inbox: AutonomousEvent[] = [];
+  #dispatching = false;
+  #timer: { at: number; cancel: () => void } | null = null;
+  #closed = false;
+
+  /** Starts with an open floor and chat idle from now; dispatch `floorBusy` if that is not so. */
+  constructor(
+    characters: readonly DirectorCharacter[],
+    options: Partial<AutonomousOptions> = {},
+    deps: Partial<DirectorDeps> = {},
+  ) {
+    this.options = { ...defaultAutonomousOptions, ...options };
+    this.characters = characters;
+    this.#deps = {
+      clock: systemClock,
+      scheduler: systemClock,
+      random: Math.random,
+      onError: (error) =>
+        queueMicrotask(() => {
+          throw error;
+        }),
+      ...deps,
+    };
+    this.#state = initialDirectorState(this.#deps.clock.now());
+    this.#rearm();
+  }
+
+  /** The reducer's state, for inspection; do not change it. */
+  get state(): Readonly<AutonomousState> {
+    return this.#state;
+  }
+
+  subscribe(listener: DirectorListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Feeds one event; returns the effects it caused (also delivered to subscribers). Events
+   * dispatched by a subscriber while effects are delivered are handled right after, in order.
+   */
+  dispatch(event: AutonomousEvent): AutonomousEffect[] {
+    if (this.#closed) return [];
+    this.#inbox.push(event);
+    if (this.#dispatching) return [];
+    this.#dispatching = true;
+    const all: AutonomousEffect[] = [];
+    try {
+      for (let next = this.#inbox.shift(); next; next = this.#inbox.shift()) {
+        const { state, effects } = reduceDirector(this.#state, next, {
+          now: this.#deps.clock.now(),
+          options: this.options,
+          characters: this.characters,
+          random: this.#deps.random,
+        });
+        this.#state = state;
+        this.#rearm();
+        all.push(...effects);
+        for (const effect of effects) for (const listener of this.#listeners) listener(effect);
+      }
+    } finally {
+      this.#dispatching = false;
+      this.#inbox = [];
+    }
+    return all;
+  }
+
+  /** Stops the timer; later events are ignored. */
+  close(): void {
+    this.#closed = true;
+    this.#timer?.cancel();
+    this.#timer = null;
+  }
+
+  #rearm(): void {
+    const at = nextDirectorDeadline(this.#state, this.options);
+    if (this.#timer?.at === at) return;
+    this.#timer?.cancel();
+    this.#timer = null;
+    if (at === null || this.#closed) return;
+    const cancel = this.#deps.scheduler.schedule(at, () => {
+      if (this.#timer?.cancel !== cancel) return;
+      this.#timer = null;
+      try {
+        this.dispatch({ type: 'tick' });
+      } catch (error) {
+        this.#deps.onError(error);
+      }
+    });
+    this.#timer = { at, cancel };
+  }
+}

@@ -1,0 +1,422 @@
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
+import {
+  type AudioFrame,
+  AudioStream,
+  type RemoteParticipant,
+  type RemoteTrack,
+  type RemoteTrackPublication,
+  type Room,
+  RoomEvent,
+  TrackKind,
+} from '@livekit/rtc-node';
+import {
+  BROADCAST_CONTROL_TOPIC,
+  type BroadcastOutputTargets,
+  type Character,
+  ControlMessage,
+  type FloorMessage,
+  STAGE_TOPIC,
+} from '../../protocol/index.ts';
+import type { AgentConfig } from '../config.ts';
+import type { GroupConversation } from '../conversation/group/conversation.ts';
+import type { FloorController } from '../conversation/group/floor.ts';
+import { Program } from '../conversation/group/program.ts';
+import { spreadPositions } from '../conversation/group/pan.ts';
+import type { Logger } from '../providers/offline/tools.ts';
+import { AutonomousDirector, autonomousOptionsFromSettings, directorEventForFloor } from './autonomous.ts';
+import {
+  ChatBridge,
+  ChatRouter,
+  type RoutedItem,
+  TwitchChat,
+  chatReplyInstruction,
+  chatUtterance,
+} from './chat/index.ts';
+import { chatNoticeFromRouted, topicCueFor } from './notices.ts';
+import { RtmpOutput } from './output/rtmp-output.ts';
+import { ShowController } from './show.ts';
+
+/** What the broadcast needs from the group job it runs in. */
+export interface BroadcastHost {
+  room: Room;
+  cast: readonly Character[];
+  floor: FloorController;
+  conversation: GroupConversation;
+  /** The identity whose control messages are obeyed: the broadcast's owner (its host token). */
+  ownerIdentity: string;
+  /** Has a character say a line outside the floor (a dramatic switch's announcement). */
+  say(characterId: string, text: string): Promise<void>;
+  logger: Logger;
+}
+
+export interface BroadcastApi {
+  output(): Promise<BroadcastOutputTargets>;
+  status(status: 'live' | 'failed' | 'ended', error?: string): Promise<void>;
+}
+
+/** The broadcast's side of the internal API: RTMP targets and chat credentials in, status out. */
+export function broadcastApi(config: AgentConfig, broadcastId: string, token: string): BroadcastApi {
+  const base = `${config.API_URL}/api/internal/broadcasts/${encodeURIComponent(broadcastId)}`;
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  return {
+    async output() {
+      const res = await fetch(`${base}/output`, { headers, signal: AbortSignal.timeout(10_000) });
+      if (!res.ok) throw new Error(`broadcast output request failed with ${res.status}`);
+      return (await res.json()) as BroadcastOutputTargets;
+    },
+    async status(status, error) {
+      await fetch(`${base}/status`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ status, ...(error ? { error: error.slice(0, 1000) } : {}) }),
+        signal: AbortSignal.timeout(10_000),
+      }).catch(() => undefined);
+    },
+  };
+}
+
+/** A track's frames as an async iterable (the program mixes any iterable of frames). */
+async function* framesOf(stream: AudioStream): AsyncGenerator<AudioFrame> {
+  const reader = stream.getReader();
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      yield value;
+    }
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/** A character's avatar as a local file ffmpeg can read, or null (the stage then shows its name). */
+async function avatarFile(config: AgentConfig, c: Character): Promise<string | null> {
+  try {
+    const url = new URL(c.avatarUrl, config.API_URL);
+    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    if (!res.ok) return null;
+    const type = res.headers.get('content-type') ?? '';
+    const ext = type.includes('svg')
+      ? '.svg'
+      : type.includes('png')
+        ? '.png'
+        : type.includes('webp')
+          ? '.webp'
+          : type.includes('jpeg')
+            ? '.jpg'
+            : extname(url.pathname);
+    const file = join(tmpdir(), `troupe-avatar-${c.id}-${process.pid}${ext}`);
+    await writeFile(file, Buffer.from(await res.arrayBuffer()));
+    return file;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * A broadcast running inside a group job: the room's program mixed and pushed over RTMP with a
+ * drawn stage (built-in output), Twitch chat routed to the floor, the characters filling idle time,
+ * and the owner's show control. Egress broadcasts skip the output: LiveKit Egress records the room.
+ */
+export class BroadcastRuntime {
+  readonly #host: BroadcastHost;
+  readonly #api: BroadcastApi;
+  readonly #config: AgentConfig;
+  #output: RtmpOutput | null = null;
+  #program: Program | null = null;
+  #chat: TwitchChat | null = null;
+  #bridge: ChatBridge | null = null;
+  #router: ChatRouter | null = null;
+  #director: AutonomousDirector | null = null;
+  #show: ShowController;
+  #autonomousOn = true;
+  #reportedLive = false;
+  readonly #pendingChat = new Map<string, RoutedItem>();
+  readonly #muted = new Set<string>();
+  readonly #offs: Array<() => void> = [];
+
+  constructor(host: BroadcastHost, api: BroadcastApi, config: AgentConfig) {
+    this.#host = host;
+    this.#api = api;
+    this.#config = config;
+    this.#show = new ShowController(host.cast.map((c) => ({ id: c.id, name: c.name })));
+  }
+
+  async start(output: 'builtin' | 'egress'): Promise<void> {
+    const { room, cast, floor, logger } = this.#host;
+    const targets = await this.#api.output();
+
+    this.#offs.push(
+      this.#show.subscribe((effect) => {
+        if (effect.type === 'publish') this.#publish(STAGE_TOPIC, effect.message);
+        else if (effect.type === 'announce')
+          void this.#host
+            .say(effect.byCharacterId, effect.text)
+            .finally(() => this.#show.announcementFinished(effect.switchId));
+      }),
+    );
+
+    if (output === 'builtin') await this.#startOutput(targets);
+
+    // Autonomous talk: the director proposes, the floor decides (it never talks over anyone).
+    this.#autonomousOn = targets.autonomous.enabled;
+    this.#director = new AutonomousDirector(
+      cast.map((c) => ({ id: c.id, name: c.name, talkativeness: c.talkativeness })),
+      autonomousOptionsFromSettings(targets.autonomous),
+      { onError: (err) => logger.error({ err: (err as Error).message }, 'autonomous effect failed') },
+    );
+    this.#offs.push(
+      this.#director.subscribe((effect) => {
+        if (effect.type !== 'startTopic' && effect.type !== 'react') return;
+        if (effect.type === 'startTopic' && !this.#autonomousOn) return;
+        floor.dispatch({
+          type: 'autonomousTopic',
+          topic: topicCueFor(effect),
+          ...(effect.characterId ? { characterId: effect.characterId } : {}),
+        });
+      }),
+    );
+
+    // Chat, when a channel is set: read anonymously unless the broadcast has an OAuth token.
+    if (targets.chat.channel) await this.#startChat(targets);
+
+    this.#offs.push(
+      floor.subscribe((effect) => {
+        if (effect.type !== 'publish') return;
+        this.#onFloor(effect.message);
+      }),
+    );
+    const onData = (
+      payload: Uint8Array,
+      participant?: RemoteParticipant,
+      _kind?: unknown,
+      topic?: string,
+    ) => {
+      if (topic !== BROADCAST_CONTROL_TOPIC || participant?.identity !== this.#host.ownerIdentity) return;
+      let json: unknown;
+      try {
+        json = JSON.parse(new TextDecoder().decode(payload));
+      } catch {
+        return;
+      }
+      const parsed = ControlMessage.safeParse(json);
+      if (parsed.success) this.#control(parsed.data);
+    };
+    room.on(RoomEvent.DataReceived, onData);
+    this.#offs.push(() => room.off(RoomEvent.DataReceived, onData));
+    this.#show.publishState();
+    if (output === 'egress') logger.info('broadcast running on LiveKit Egress');
+  }
+
+  /** Person speech, for autonomous talk to yield to. */
+  humanSpeech(identity: string, speaking: boolean): void {
+    this.#director?.dispatch({ type: speaking ? 'humanSpeechStarted' : 'humanSpeechStopped', identity });
+  }
+
+  /** A finished utterance or reply: captions on the stage and in the video. */
+  caption(speaker: string, name: string, text: string): void {
+    this.#show.caption(speaker, name, text, true);
+    this.#output?.caption(name, text);
+  }
+
+  /** A character's reply ended: a chatter it answered gets the answer in chat too. */
+  replied(characterId: string, replyTo: string | null, heardText: string): void {
+    this.#director?.dispatch({ type: 'characterFinished', characterId });
+    const item = replyTo ? this.#pendingChat.get(replyTo) : undefined;
+    if (!item || !replyTo) return;
+    this.#pendingChat.delete(replyTo);
+    void this.#bridge?.replied(item, heardText);
+  }
+
+  audible(characterId: string, audible: boolean): void {
+    if (audible) this.#director?.dispatch({ type: 'characterSpeaking', characterId });
+    this.#show.speaking(characterId, 'character', audible);
+    this.#output?.setSpeaking(audible ? characterId : null);
+  }
+
+  async stop(): Promise<void> {
+    for (const off of this.#offs.splice(0)) off();
+    this.#bridge?.close();
+    await this.#chat?.close();
+    this.#director?.close();
+    this.#show.close();
+    this.#program?.close();
+    await this.#output?.stop();
+    if (this.#output) await this.#api.status('ended');
+  }
+
+  async #startOutput(targets: BroadcastOutputTargets): Promise<void> {
+    const { room, cast, logger } = this.#host;
+    if (targets.rtmp.length === 0) {
+      await this.#api.status('failed', 'no RTMP destination: set a Twitch stream key or add a destination');
+      return;
+    }
+    const stage = await Promise.all(
+      cast.map(async (c) => ({ id: c.id, name: c.name, avatarPath: await avatarFile(this.#config, c) })),
+    );
+    const output = new RtmpOutput(
+      stage,
+      targets.rtmp.map((t) => t.url),
+      { video: { width: targets.video.width, height: targets.video.height, fps: targets.video.fps } },
+    );
+    this.#output = output;
+    this.#offs.push(
+      output.onStatus((s) => {
+        logger.info({ output: s.state, attempts: s.attempts, error: s.lastError }, 'broadcast output');
+        if (s.state === 'live' && !this.#reportedLive) {
+          this.#reportedLive = true;
+          void this.#api.status('live');
+        }
+      }),
+    );
+    // The program: every voice in the room, each character at its own place in the stereo field.
+    const program = new Program();
+    this.#program = program;
+    const pans = spreadPositions(cast.length);
+    const panOf = (identity: string) => {
+      const i = cast.findIndex((c) => identity === `character-${c.id}`);
+      return i >= 0 ? (pans[i] ?? 0) : 0;
+    };
+    const mix = (track: RemoteTrack, _pub: RemoteTrackPublication, p: RemoteParticipant) => {
+      if (track.kind !== TrackKind.KIND_AUDIO) return;
+      program.addStream(
+        `${p.identity}/${track.sid}`,
+        framesOf(new AudioStream(track, { sampleRate: 48_000, numChannels: 1 })),
+        {
+          pan: panOf(p.identity),
+        },
+      );
+    };
+    room.on(RoomEvent.TrackSubscribed, mix);
+    this.#offs.push(() => room.off(RoomEvent.TrackSubscribed, mix));
+    for (const p of room.remoteParticipants.values())
+      for (const pub of p.trackPublications.values())
+        if (pub.track) mix(pub.track as RemoteTrack, pub as RemoteTrackPublication, p);
+    output.start();
+    void (async () => {
+      for await (const frame of program.frames()) output.writeAudio(frame.data);
+    })();
+  }
+
+  async #startChat(targets: BroadcastOutputTargets): Promise<void> {
+    const { cast, conversation, logger } = this.#host;
+    const c = this.#config;
+    const named = cast.map((ch) => ({ id: ch.id, name: ch.name }));
+    this.#router = new ChatRouter({
+      characters: named,
+      ...(c.TWITCH_USERNAME ? { ignoreUsers: [c.TWITCH_USERNAME] } : {}),
+    });
+    this.#chat = new TwitchChat(
+      {
+        channel: targets.chat.channel,
+        host: c.TWITCH_IRC_HOST,
+        port: c.TWITCH_IRC_PORT,
+        secure: c.TWITCH_IRC_SECURE,
+        ...(targets.chat.oauthToken && c.TWITCH_USERNAME
+          ? { username: c.TWITCH_USERNAME, token: targets.chat.oauthToken }
+          : {}),
+      },
+      logger,
+    );
+    this.#chat.onMessage((m) => {
+      if (this.#muted.has(m.user.toLowerCase()) || this.#muted.has(m.displayName.toLowerCase())) return;
+      this.#router?.receive(m);
+      this.#director?.dispatch({ type: 'chatActivity', user: m.user, text: m.text });
+      this.#show.chat(m.displayName, m.text);
+      this.#output?.chat(m.displayName, m.text);
+    });
+    this.#bridge = new ChatBridge(
+      this.#router,
+      {
+        deliver: (item) => {
+          const u = chatUtterance(item, named);
+          if (u) {
+            this.#pendingChat.set(u.identity, item);
+            conversation.instructNextReplyTo(u.identity, chatReplyInstruction(item));
+            conversation.utterance(
+              {
+                identity: u.identity,
+                name: u.name,
+                text: u.text,
+                startedAt: Date.now(),
+                endedAt: Date.now(),
+              },
+              'chat',
+            );
+            return true;
+          }
+          if (item.kind === 'notice') {
+            const notice = chatNoticeFromRouted(item);
+            if (notice) {
+              this.#director?.dispatch({ type: 'notice', notice });
+              this.#show.notice(notice);
+            }
+            return false;
+          }
+          if (item.kind === 'command') {
+            if (item.name === 'switch') this.#show.switchTo(item.arg, 'smooth', 'chat');
+            else if (item.name === 'expression') this.#show.expression(item.arg, undefined, 'chat');
+            else if (item.name === 'motion') this.#show.motion(item.arg, undefined, 'chat');
+            else if (item.name === 'topic')
+              this.#host.floor.dispatch({
+                type: 'autonomousTopic',
+                topic: { text: item.arg, recentChat: [], source: 'cadence' },
+              });
+          }
+          return false;
+        },
+      },
+      {},
+      { out: this.#chat, logger },
+    );
+    // The floor tells the bridge when it changes hands; until it first does, it is open.
+    if (
+      this.#host.floor.state.published?.state !== 'character' &&
+      this.#host.floor.state.published?.state !== 'human'
+    )
+      this.#bridge.floorFree();
+    try {
+      await this.#chat.connect();
+      logger.info({ anonymous: !targets.chat.oauthToken }, 'twitch chat connected');
+    } catch (err) {
+      logger.warn({ err: (err as Error).message }, 'twitch chat unavailable; the show goes on without it');
+    }
+  }
+
+  #onFloor(message: FloorMessage): void {
+    this.#director?.dispatch(directorEventForFloor(message));
+    if (message.state === 'open') this.#bridge?.floorFree();
+    else this.#bridge?.floorBusy();
+  }
+
+  #control(msg: ControlMessage): void {
+    switch (msg.type) {
+      case 'switch':
+        this.#show.switchTo(msg.characterId, msg.transition, 'operator');
+        return;
+      case 'autonomous':
+        this.#autonomousOn = msg.enabled;
+        return;
+      case 'topic':
+        this.#host.floor.dispatch({
+          type: 'autonomousTopic',
+          topic: { text: msg.text, recentChat: [], source: 'cadence' },
+        });
+        return;
+      case 'moderate':
+        // Acting on Twitch itself needs a moderator's token and Twitch's API; here a timed-out or
+        // banned chatter is muted for the rest of the show, and a deleted line is not answered.
+        if (msg.action !== 'delete') this.#muted.add(msg.user.toLowerCase());
+        this.#host.logger.info({ action: msg.action }, 'chat moderation from the control page');
+        return;
+    }
+  }
+
+  #publish(topic: string, message: unknown): void {
+    void this.#host.room.localParticipant
+      ?.publishData(new TextEncoder().encode(JSON.stringify(message)), { reliable: true, topic })
+      .catch(() => undefined);
+  }
+}

@@ -1,0 +1,239 @@
+/**
+ * The floor controller of group calls: who speaks next among several humans and characters.
+ * Pure logic — no `@livekit/agents`, no I/O; the group job wires it to sessions and the room.
+ *
+ * ```ts
+ * const floor = new FloorController(characters, floorOptionsFromSettings(session.settings));
+ * floor.subscribe((effect) => { switch (effect.type) { case 'speak': … } });
+ * floor.dispatch({ type: 'humanSpeechStarted', identity: 'alice', at: vadOnsetMs });
+ * ```
+ *
+ * Events in (`FloorEvent`; `at` on the controller's clock, default now):
+ * - `humanSpeechStarted` / `humanSpeechStopped` {identity}: from each human's VAD.
+ * - `humanUtterance` {identity, name, text}: a human's final transcript.
+ * - `characterReplyReady` {characterId, text}: the reply's text is known (its LLM is done).
+ * - `characterSpeechStarted` / `characterPlayoutFinished` {characterId, text?}: its first/last audible frame.
+ * - `characterInterrupted` {characterId, heardText}: it stopped early; only `heardText` is kept.
+ * - `addresseeDecided` {requestId, characterIds | null}: the LLM hook's answer (the controller
+ *   dispatches it itself when `chooseAddressee` is given).
+ * - `autonomousTopic` {topic, characterId?}: broadcast autonomous mode asks a character to bring up a
+ *   topic; planned as a `pickup` turn carrying `plan.topic` if the floor is open, else declined
+ *   (`observe` `topicDeclined`).
+ * - `tick`: optional; the controller wakes itself through its scheduler at every deadline.
+ *
+ * Effects out (`FloorEffect`, to every subscriber, in order; `dispatch` also returns them):
+ * - `speak` {characterId, plan}: play this reply now (authorise it, or generate and play it).
+ *   `plan` says why (`mention` | `addressed` | `weighted` | `chain` | `pickup`), what it answers,
+ *   its place in the chain and, towards another character, the relationship hint to add.
+ * - `prepare` {characterId, plan}: generate it now but hold its playout; a `speak` with the same
+ *   `turnId` follows when the floor is free — hand-over without dead air.
+ * - `hold` {characterId, turnId}: a human began to speak before the authorised reply was audible:
+ *   pause its authorisation; a `speak` with the same `turnId` follows if the human stops short.
+ * - `cancel` {characterId, turnId}: drop a prepared or held reply.
+ * - `interrupt` {characterId, turnId}: stop it now, thinking or speaking.
+ * - `floorToHumans`: no character holds or waits for the floor.
+ * - `decideAddressee` {requestId, request}: ask the LLM (handled by the controller when the hook is set).
+ * - `publish` {message}: a `FloorMessage` for `FLOOR_TOPIC`; `observe` {observation}: for logs/metrics.
+ *
+ * Rules (see floor-choice.ts and addressing.ts for the details):
+ * - A human wins the floor: once a human has spoken `interruptionMinDurationMs` (from the onset),
+ *   every character thinking or speaking gets `interrupt` at that very deadline and every waiting
+ *   reply is cancelled. While any human speaks no character turn starts; with several humans
+ *   speaking, the floor returns when all have stopped and a final utterance has arrived.
+ * - Answering a human: the characters it names (addressing.ts), else its addressee (the heuristic,
+ *   or the LLM with the heuristic as fallback after `addressingTimeoutMs`), else a talkativeness-
+ *   weighted choice in which characters who have not spoken since the last human turn come first
+ *   and waiting raises the weight (`fairness`).
+ * - Characters answer each other for at most `chainCap` turns, then the floor returns to the
+ *   people. No character answers itself unless `allowSelfReply`. Relationships weigh who answers
+ *   whom and add a hint to the reply. After `pickupAfterMs` of silence (off by default) a
+ *   character picks the conversation up.
+ */
+import { GroupSettings, type GroupSettingsInput } from '../../../protocol/index.ts';
+import { type Random } from './choice.ts';
+import { systemClock, type FloorClock, type FloorScheduler } from './clock.ts';
+import type { FloorContext } from './floor-choice.ts';
+import { initialFloorState, nextDeadline, reduceFloor } from './floor-reducer.ts';
+import type {
+  FloorCharacter,
+  FloorEffect,
+  FloorEvent,
+  FloorOptions,
+  FloorControllerState,
+} from './floor-types.ts';
+import { Relationships } from './relationships.ts';
+
+export type * from './floor-types.ts';
+export { ManualClock, systemClock, type FloorClock, type FloorScheduler } from './clock.ts';
+export { seededRandom, type Random } from './choice.ts';
+export { relationshipWeights, Relationships, type RelationshipHint } from './relationships.ts';
+export type { AddresseeRequest, ChooseAddressee } from './addressing.ts';
+
+export const defaultFloorOptions: FloorOptions = {
+  ...GroupSettings.parse({}),
+  addressingTimeoutMs: 800,
+  fairness: 0.5,
+  fairnessHorizon: 4,
+  maxGroupReplies: 3,
+  finalTranscriptWaitMs: 700,
+  historySize: 12,
+};
+
+/** Floor options from a session's stored settings (`sessions.settings`); throws on a malformed value. */
+export function floorOptionsFromSettings(
+  settings: GroupSettingsInput | null | undefined,
+): Partial<FloorOptions> {
+  return GroupSettings.parse(settings ?? {});
+}
+
+export interface FloorDeps {
+  /** @defaultValue systemClock */
+  clock: FloorClock;
+  /** @defaultValue systemClock */
+  scheduler: FloorScheduler;
+  /** Used for weighted choices; seed it in tests (`seededRandom`). @defaultValue Math.random */
+  random: Random;
+  /** Errors thrown by subscribers while the controller ran on its own timer. @defaultValue rethrown */
+  onError: (error: unknown) => void;
+}
+
+export type FloorListener = (effect: FloorEffect) => void;
+
+export class FloorController {
+  readonly options: FloorOptions;
+  readonly characters: readonly FloorCharacter[];
+  readonly #deps: FloorDeps;
+  readonly #relationships: Relationships;
+  readonly #listeners = new Set<FloorListener>();
+  readonly #decisions = new Map<string, AbortController>();
+  #state: FloorControllerState = initialFloorState();
+  #inbox: FloorEvent[] = [];
+  #dispatching = false;
+  #timer: { at: number; cancel: () => void } | null = null;
+  #closed = false;
+
+  constructor(
+    characters: readonly FloorCharacter[],
+    options: Partial<FloorOptions> = {},
+    deps: Partial<FloorDeps> = {},
+  ) {
+    this.options = { ...defaultFloorOptions, ...options };
+    this.characters = characters.map((c) => ({
+      ...c,
+      aliases: [...(c.aliases ?? []), ...(this.options.aliases[c.id] ?? [])],
+    }));
+    this.#relationships = new Relationships(this.options.relationships);
+    this.#deps = {
+      clock: systemClock,
+      scheduler: systemClock,
+      random: Math.random,
+      onError: (error) =>
+        queueMicrotask(() => {
+          throw error;
+        }),
+      ...deps,
+    };
+  }
+
+  /** The reducer's state, for inspection; do not change it. */
+  get state(): Readonly<FloorControllerState> {
+    return this.#state;
+  }
+
+  subscribe(listener: FloorListener): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  /**
+   * Feeds one event; returns the effects it caused (also delivered to subscribers). Events
+   * dispatched by a subscriber while effects are delivered are handled right after, in order.
+   */
+  dispatch(event: FloorEvent): FloorEffect[] {
+    if (this.#closed) return [];
+    this.#inbox.push(event);
+    if (this.#dispatching) return [];
+    this.#dispatching = true;
+    const all: FloorEffect[] = [];
+    try {
+      for (let next = this.#inbox.shift(); next; next = this.#inbox.shift()) {
+        const { state, effects } = reduceFloor(this.#state, next, this.#context());
+        this.#state = state;
+        this.#rearm();
+        this.#abortStale();
+        all.push(...effects);
+        for (const effect of effects) {
+          if (effect.type === 'decideAddressee') this.#ask(effect.requestId, effect.request);
+          for (const listener of this.#listeners) listener(effect);
+        }
+      }
+    } finally {
+      this.#dispatching = false;
+      this.#inbox = [];
+    }
+    return all;
+  }
+
+  /** Stops the timers and pending LLM requests; later events are ignored. */
+  close(): void {
+    this.#closed = true;
+    this.#timer?.cancel();
+    this.#timer = null;
+    for (const a of this.#decisions.values()) a.abort();
+    this.#decisions.clear();
+  }
+
+  #context(): FloorContext {
+    return {
+      now: this.#deps.clock.now(),
+      options: this.options,
+      characters: this.characters,
+      relationships: this.#relationships,
+      random: this.#deps.random,
+    };
+  }
+
+  #rearm(): void {
+    const at = nextDeadline(this.#state, this.options);
+    if (this.#timer?.at === at) return;
+    this.#timer?.cancel();
+    this.#timer = null;
+    if (at === null || this.#closed) return;
+    const cancel = this.#deps.scheduler.schedule(at, () => {
+      if (this.#timer?.cancel !== cancel) return;
+      this.#timer = null;
+      try {
+        this.dispatch({ type: 'tick' });
+      } catch (error) {
+        this.#deps.onError(error);
+      }
+    });
+    this.#timer = { at, cancel };
+  }
+
+  #ask(requestId: string, request: Parameters<NonNullable<FloorOptions['chooseAddressee']>>[0]): void {
+    const choose = this.options.chooseAddressee;
+    if (!choose) return;
+    const abort = new AbortController();
+    this.#decisions.set(requestId, abort);
+    const answer = (characterIds: string[] | null) => {
+      if (abort.signal.aborted) return;
+      this.#decisions.delete(requestId);
+      this.dispatch({ type: 'addresseeDecided', requestId, characterIds });
+    };
+    choose(request, abort.signal).then(
+      (ids) => answer(Array.isArray(ids) ? ids : null),
+      () => answer(null),
+    );
+  }
+
+  /** A decision that timed out or was overtaken no longer needs its LLM request. */
+  #abortStale(): void {
+    for (const [id, abort] of this.#decisions) {
+      if (this.#state.deciding?.requestId !== id) {
+        abort.abort();
+        this.#decisions.delete(id);
+      }
+    }
+  }
+}
