@@ -62,6 +62,21 @@ export const AgentConfigSchema = z.object({
   TWITCH_IRC_SECURE: bool(true),
   /** The Twitch login the characters answer chat with (the broadcast's OAuth token must be its own). */
   TWITCH_USERNAME: optionalString,
+  /** Broadcasts: words and phrases (comma-separated; `/…/` for a pattern) kept out of chat coming in
+   *  and of the characters' speech going out; links are always kept out. */
+  CHAT_BLOCKLIST: z
+    .string()
+    .default('')
+    .transform((v) =>
+      v
+        .split(',')
+        .map((w) => w.trim())
+        .filter(Boolean),
+    ),
+  /** Broadcasts: an OpenAI-compatible `/moderations` endpoint (base URL ending in `/v1`) checking
+   *  chat and speech too; when it does not answer in time the text is held back. */
+  MODERATION_BASE_URL: optionalString,
+  MODERATION_API_KEY: optionalString,
   /** `vad`: end of turn after VAD silence + endpointing delay. `local-model`: LiveKit's local
    *  end-of-turn model (turn-detector-v1-mini) decides. Never the cloud. @defaultValue vad */
   TURN_DETECTION: z.enum(['vad', 'local-model']).default('vad'),

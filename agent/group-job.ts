@@ -14,8 +14,10 @@ import { CastMember } from './conversation/group/cast-member.ts';
 import { GroupConversation } from './conversation/group/conversation.ts';
 import { FloorController, floorOptionsFromSettings } from './conversation/group/floor.ts';
 import { HumanListener } from './conversation/group/listener.ts';
+import { llmAddressee } from './conversation/group/llm-addressing.ts';
 import { groupInstructions } from './conversation/group/transcript.ts';
 import { BroadcastRuntime, broadcastApi } from './broadcast/runtime.ts';
+import { speechModerator } from './broadcast/speech-moderation.ts';
 import { buildProviders, buildStt } from './providers/index.ts';
 import { sessionReporter } from './reporting/api-reporter.ts';
 import { turnIdFor } from './reporting/turns.ts';
@@ -41,11 +43,14 @@ export async function runGroupJob(
   const cast = meta.characters ?? [meta.character];
   const logger = log().child({ sessionId: meta.sessionId, room: ctx.job.room?.name, mode: 'group' });
   const reporter = sessionReporter(config, meta.sessionId, logger);
+  // `addressing: "llm"`: the configured LLM picks who an unnamed line is for (the heuristic otherwise).
+  const addressingModel = buildProviders(cast[0]!, config, vad).configuredLlm;
   const floor = new FloorController(
     cast.map((c) => ({ id: c.id, name: c.name, talkativeness: c.talkativeness })),
     {
       ...floorOptionsFromSettings(meta.settings),
       ...(config.GROUP_PICKUP_AFTER_MS !== undefined ? { pickupAfterMs: config.GROUP_PICKUP_AFTER_MS } : {}),
+      ...(addressingModel ? { chooseAddressee: llmAddressee(addressingModel) } : {}),
       // A broadcast's own director fills silences (with its agenda and cadence), not the floor.
       ...(meta.broadcast ? { pickupAfterMs: null } : {}),
     },
@@ -56,6 +61,8 @@ export async function runGroupJob(
   });
 
   const providerInfo: ProviderInfo[] = [];
+  // What a broadcast's characters say goes out to an audience: moderated before it is spoken.
+  const moderate = meta.broadcast ? speechModerator(config) : undefined;
   const members = cast.map((character) => {
     const providers = buildProviders(character, config, vad);
     providerInfo.push(providers.info);
@@ -69,6 +76,7 @@ export async function runGroupJob(
         replyEnded: (outcome) => conversation.replyEnded(character, outcome),
       },
       logger,
+      moderate,
     );
   });
   /** Set when this group is a broadcast: chat, autonomous talk, show control, the RTMP output. */

@@ -14,6 +14,9 @@ import { type Stack, eventually, startStack } from './support/stack.ts';
 /** Upper bound for "the companion answers": offline STT + brain + espeak on a loaded 2-core box. */
 const ANSWER_BOUND_MS = 15_000;
 
+/** Asks for a story: the offline brain's longest kind of reply. */
+const LONG_QUESTION = 'tell me a long story about your garden';
+
 let stack: Stack;
 let caller: TestCaller;
 let created: CreateSessionResponse;
@@ -25,7 +28,15 @@ async function session(): Promise<SessionDetail> {
 }
 
 beforeAll(async () => {
-  stack = await startStack({ agentEnv: { AEC_WARMUP_MS: '500', INTERRUPTION_MIN_DURATION_MS: '300' } });
+  stack = await startStack({
+    agentEnv: {
+      AEC_WARMUP_MS: '500',
+      INTERRUPTION_MIN_DURATION_MS: '300',
+      // Recognised exactly, so the reply to talk over is a story (≈ 10 s of speech), long enough
+      // that a loaded machine's slower barge-in still cuts it short.
+      OFFLINE_STT_PHRASES: LONG_QUESTION,
+    },
+  });
   owner = await signUp(stack.api.url);
 });
 
@@ -92,7 +103,7 @@ describe('a one-to-one call', () => {
 
   it('when the caller talks over the reply, then its audio stops and only the heard part is kept', async () => {
     const before = (await session()).transcript.length;
-    await caller.say(await speak('tell me everything about your garden and your favourite things'));
+    await caller.say(await speak(LONG_QUESTION));
     await caller.agentState('speaking');
     const replyStarted = await caller.heard.firstSpeechAfter(Date.now());
     await caller.heard.waitFor((f) => f.at > replyStarted.at + 1200);

@@ -33,6 +33,7 @@
  */
 import type { AutonomousSettings, FloorMessage } from '../../protocol/index.ts';
 import type { Random } from '../conversation/group/choice.ts';
+import { ReducerLoop } from '../conversation/group/reducer-loop.ts';
 import { systemClock, type FloorClock, type FloorScheduler } from '../conversation/group/clock.ts';
 import { initialDirectorState, nextDirectorDeadline, reduceDirector } from './autonomous-reducer.ts';
 import type {
@@ -105,12 +106,7 @@ export class AutonomousDirector {
   readonly options: AutonomousOptions;
   readonly characters: readonly DirectorCharacter[];
   readonly #deps: DirectorDeps;
-  readonly #listeners = new Set<DirectorListener>();
-  #state: AutonomousState;
-  #inbox: AutonomousEvent[] = [];
-  #dispatching = false;
-  #timer: { at: number; cancel: () => void } | null = null;
-  #closed = false;
+  readonly #loop: ReducerLoop<AutonomousState, AutonomousEvent, AutonomousEffect>;
 
   /** Starts with an open floor and chat idle from now; dispatch `floorBusy` if that is not so. */
   constructor(
@@ -130,18 +126,29 @@ export class AutonomousDirector {
         }),
       ...deps,
     };
-    this.#state = initialDirectorState(this.#deps.clock.now());
-    this.#rearm();
+    this.#loop = new ReducerLoop(initialDirectorState(this.#deps.clock.now()), {
+      reduce: (state, event) =>
+        reduceDirector(state, event, {
+          now: this.#deps.clock.now(),
+          options: this.options,
+          characters: this.characters,
+          random: this.#deps.random,
+        }),
+      deadline: (state) => nextDirectorDeadline(state, this.options),
+      tick: { type: 'tick' },
+      scheduler: this.#deps.scheduler,
+      onError: (error) => this.#deps.onError(error),
+    });
+    this.#loop.rearm();
   }
 
   /** The reducer's state, for inspection; do not change it. */
   get state(): Readonly<AutonomousState> {
-    return this.#state;
+    return this.#loop.state;
   }
 
   subscribe(listener: DirectorListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#loop.subscribe(listener);
   }
 
   /**
@@ -149,53 +156,11 @@ export class AutonomousDirector {
    * dispatched by a subscriber while effects are delivered are handled right after, in order.
    */
   dispatch(event: AutonomousEvent): AutonomousEffect[] {
-    if (this.#closed) return [];
-    this.#inbox.push(event);
-    if (this.#dispatching) return [];
-    this.#dispatching = true;
-    const all: AutonomousEffect[] = [];
-    try {
-      for (let next = this.#inbox.shift(); next; next = this.#inbox.shift()) {
-        const { state, effects } = reduceDirector(this.#state, next, {
-          now: this.#deps.clock.now(),
-          options: this.options,
-          characters: this.characters,
-          random: this.#deps.random,
-        });
-        this.#state = state;
-        this.#rearm();
-        all.push(...effects);
-        for (const effect of effects) for (const listener of this.#listeners) listener(effect);
-      }
-    } finally {
-      this.#dispatching = false;
-      this.#inbox = [];
-    }
-    return all;
+    return this.#loop.dispatch(event);
   }
 
   /** Stops the timer; later events are ignored. */
   close(): void {
-    this.#closed = true;
-    this.#timer?.cancel();
-    this.#timer = null;
-  }
-
-  #rearm(): void {
-    const at = nextDirectorDeadline(this.#state, this.options);
-    if (this.#timer?.at === at) return;
-    this.#timer?.cancel();
-    this.#timer = null;
-    if (at === null || this.#closed) return;
-    const cancel = this.#deps.scheduler.schedule(at, () => {
-      if (this.#timer?.cancel !== cancel) return;
-      this.#timer = null;
-      try {
-        this.dispatch({ type: 'tick' });
-      } catch (error) {
-        this.#deps.onError(error);
-      }
-    });
-    this.#timer = { at, cancel };
+    this.#loop.close();
   }
 }

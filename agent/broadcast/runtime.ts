@@ -29,6 +29,7 @@ import { AutonomousDirector, autonomousOptionsFromSettings, directorEventForFloo
 import {
   ChatBridge,
   ChatRouter,
+  ModerationEndpoint,
   type RoutedItem,
   TwitchChat,
   chatReplyInstruction,
@@ -306,6 +307,7 @@ export class BroadcastRuntime {
     const named = cast.map((ch) => ({ id: ch.id, name: ch.name }));
     this.#router = new ChatRouter({
       characters: named,
+      moderation: { blocklist: c.CHAT_BLOCKLIST },
       ...(c.TWITCH_USERNAME ? { ignoreUsers: [c.TWITCH_USERNAME] } : {}),
     });
     this.#chat = new TwitchChat(
@@ -368,7 +370,14 @@ export class BroadcastRuntime {
           return false;
         },
       },
-      {},
+      c.MODERATION_BASE_URL
+        ? {
+            endpoint: new ModerationEndpoint({
+              baseUrl: c.MODERATION_BASE_URL,
+              ...(c.MODERATION_API_KEY ? { apiKey: c.MODERATION_API_KEY } : {}),
+            }),
+          }
+        : {},
       { out: this.#chat, logger },
     );
     // The floor tells the bridge when it changes hands; until it first does, it is open.

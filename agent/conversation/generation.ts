@@ -21,9 +21,12 @@ export async function tappedLlmNode(
   toolCtx: llm.ToolContext,
   modelSettings: voice.ModelSettings,
   tap: GenerationTap,
+  /** Applied to the framework's stream before it is tapped (e.g. moderation of what is said). */
+  transform?: (stream: ReadableStream<llm.ChatChunk | string>) => ReadableStream<llm.ChatChunk | string>,
 ): Promise<ReadableStream<llm.ChatChunk | string> | null> {
-  const stream = await voice.Agent.default.llmNode(agent, chatCtx, toolCtx, modelSettings);
-  if (!stream) return null;
+  const raw = await voice.Agent.default.llmNode(agent, chatCtx, toolCtx, modelSettings);
+  if (!raw) return null;
+  const stream = transform ? transform(raw) : raw;
   let text = '';
   return stream.pipeThrough(
     new TransformStream<llm.ChatChunk | string, llm.ChatChunk | string>({

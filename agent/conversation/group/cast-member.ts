@@ -3,6 +3,7 @@ import { type llm, type tts, voice } from '@livekit/agents';
 import { ParticipantKind, Room } from '@livekit/rtc-node';
 import type { Logger } from '../../providers/offline/tools.ts';
 import type { Character } from '../../../protocol/index.ts';
+import { type SentenceModerator, moderateSentences } from '../../broadcast/speech-moderation.ts';
 import { tappedLlmNode } from '../generation.ts';
 
 /** What a character's reply became once it stopped: the heard part is all that counts. */
@@ -34,18 +35,28 @@ export interface CastMemberEvents {
 class CastAgent extends voice.Agent {
   onGeneration: (text: string) => void = () => undefined;
   lastGeneration = '';
+  /** Moderation of what the character says (broadcasts), sentence by sentence, before TTS. */
+  moderate:
+    ((stream: ReadableStream<llm.ChatChunk | string>) => ReadableStream<llm.ChatChunk | string>) | undefined;
 
   override async llmNode(
     chatCtx: llm.ChatContext,
     toolCtx: llm.ToolContext,
     modelSettings: voice.ModelSettings,
   ): Promise<ReadableStream<llm.ChatChunk | string> | null> {
-    return tappedLlmNode(this, chatCtx, toolCtx, modelSettings, {
-      onDone: (text) => {
-        this.lastGeneration = text.trim();
-        this.onGeneration(this.lastGeneration);
+    return tappedLlmNode(
+      this,
+      chatCtx,
+      toolCtx,
+      modelSettings,
+      {
+        onDone: (text) => {
+          this.lastGeneration = text.trim();
+          this.onGeneration(this.lastGeneration);
+        },
       },
-    });
+      this.moderate,
+    );
   }
 }
 
@@ -76,11 +87,14 @@ export class CastMember {
     instructions: string,
     events: CastMemberEvents,
     logger: Logger,
+    /** Sentence by sentence moderation of what the character says (broadcasts). */
+    moderate?: SentenceModerator,
   ) {
     this.character = character;
     this.#events = events;
     this.#log = logger.child({ character: character.id });
     this.#agent = new CastAgent({ instructions });
+    if (moderate) this.#agent.moderate = (stream) => moderateSentences(stream, moderate);
     this.session = new voice.AgentSession({
       llm: models.llm,
       tts: models.tts,

@@ -61,6 +61,7 @@ import type {
   FloorOptions,
   FloorControllerState,
 } from './floor-types.ts';
+import { ReducerLoop } from './reducer-loop.ts';
 import { Relationships } from './relationships.ts';
 
 export type * from './floor-types.ts';
@@ -104,13 +105,8 @@ export class FloorController {
   readonly characters: readonly FloorCharacter[];
   readonly #deps: FloorDeps;
   readonly #relationships: Relationships;
-  readonly #listeners = new Set<FloorListener>();
   readonly #decisions = new Map<string, AbortController>();
-  #state: FloorControllerState = initialFloorState();
-  #inbox: FloorEvent[] = [];
-  #dispatching = false;
-  #timer: { at: number; cancel: () => void } | null = null;
-  #closed = false;
+  readonly #loop: ReducerLoop<FloorControllerState, FloorEvent, FloorEffect>;
 
   constructor(
     characters: readonly FloorCharacter[],
@@ -133,16 +129,26 @@ export class FloorController {
         }),
       ...deps,
     };
+    this.#loop = new ReducerLoop(initialFloorState(), {
+      reduce: (state, event) => reduceFloor(state, event, this.#context()),
+      deadline: (state) => nextDeadline(state, this.options),
+      tick: { type: 'tick' },
+      scheduler: this.#deps.scheduler,
+      onError: (error) => this.#deps.onError(error),
+      afterReduce: () => this.#abortStale(),
+      beforeListeners: (effect) => {
+        if (effect.type === 'decideAddressee') this.#ask(effect.requestId, effect.request);
+      },
+    });
   }
 
   /** The reducer's state, for inspection; do not change it. */
   get state(): Readonly<FloorControllerState> {
-    return this.#state;
+    return this.#loop.state;
   }
 
   subscribe(listener: FloorListener): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
+    return this.#loop.subscribe(listener);
   }
 
   /**
@@ -150,35 +156,12 @@ export class FloorController {
    * dispatched by a subscriber while effects are delivered are handled right after, in order.
    */
   dispatch(event: FloorEvent): FloorEffect[] {
-    if (this.#closed) return [];
-    this.#inbox.push(event);
-    if (this.#dispatching) return [];
-    this.#dispatching = true;
-    const all: FloorEffect[] = [];
-    try {
-      for (let next = this.#inbox.shift(); next; next = this.#inbox.shift()) {
-        const { state, effects } = reduceFloor(this.#state, next, this.#context());
-        this.#state = state;
-        this.#rearm();
-        this.#abortStale();
-        all.push(...effects);
-        for (const effect of effects) {
-          if (effect.type === 'decideAddressee') this.#ask(effect.requestId, effect.request);
-          for (const listener of this.#listeners) listener(effect);
-        }
-      }
-    } finally {
-      this.#dispatching = false;
-      this.#inbox = [];
-    }
-    return all;
+    return this.#loop.dispatch(event);
   }
 
   /** Stops the timers and pending LLM requests; later events are ignored. */
   close(): void {
-    this.#closed = true;
-    this.#timer?.cancel();
-    this.#timer = null;
+    this.#loop.close();
     for (const a of this.#decisions.values()) a.abort();
     this.#decisions.clear();
   }
@@ -191,24 +174,6 @@ export class FloorController {
       relationships: this.#relationships,
       random: this.#deps.random,
     };
-  }
-
-  #rearm(): void {
-    const at = nextDeadline(this.#state, this.options);
-    if (this.#timer?.at === at) return;
-    this.#timer?.cancel();
-    this.#timer = null;
-    if (at === null || this.#closed) return;
-    const cancel = this.#deps.scheduler.schedule(at, () => {
-      if (this.#timer?.cancel !== cancel) return;
-      this.#timer = null;
-      try {
-        this.dispatch({ type: 'tick' });
-      } catch (error) {
-        this.#deps.onError(error);
-      }
-    });
-    this.#timer = { at, cancel };
   }
 
   #ask(requestId: string, request: Parameters<NonNullable<FloorOptions['chooseAddressee']>>[0]): void {
@@ -230,7 +195,7 @@ export class FloorController {
   /** A decision that timed out or was overtaken no longer needs its LLM request. */
   #abortStale(): void {
     for (const [id, abort] of this.#decisions) {
-      if (this.#state.deciding?.requestId !== id) {
+      if (this.#loop.state.deciding?.requestId !== id) {
         abort.abort();
         this.#decisions.delete(id);
       }
