@@ -7,7 +7,7 @@ const agent = { authorization: `Bearer ${agentApiToken(API_SECRET)}` };
 const good = {
   title: 'A show',
   characterIds: ['test-ada', 'test-bob'],
-  twitch: { channel: 'troupe_test', streamKey: 'live_1_abc' },
+  twitch: { channel: 'troupe_test', streamKey: 'test-stream-key' },
 };
 
 const create = (name: string, body: Record<string, unknown>): Case => ({

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -11,7 +12,7 @@ import { type Stack, eventually, startStack, within } from './support/stack.ts';
 // live; the stage page, opened with the OBS URL in a browser with no account, shows both avatars
 // and a caption of what the characters say on their own (autonomous talk).
 
-const KEY = 'live_browser_0123456789';
+const KEY = `test-stream-key-${randomUUID()}`;
 
 let stack: Stack;
 let ingest: RtmpIngest;

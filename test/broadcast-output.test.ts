@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AudioFrame } from '@livekit/rtc-node';
 import { Program } from '../agent/conversation/group/program.ts';
@@ -11,7 +12,7 @@ import { type RtmpIngest, audioLevels, probe, startRtmpIngest } from './support/
 // receives): the stream is H.264 + AAC at the default 1280×720, the character's speech in the
 // program is audible in the received audio, and streaming resumes after the ingest restarts.
 
-const KEY = 'live_test_0123456789abcdef';
+const KEY = `test-stream-key-${randomUUID()}`;
 const stage = [
   { id: 'walt', name: 'Walt Brennan', avatarPath: `${projectRoot}/web/public/avatars/walt.svg` },
   { id: 'june', name: 'June Ray', avatarPath: `${projectRoot}/web/public/avatars/june.svg` },

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import { dispose } from '@livekit/rtc-node';
 import { Broadcast, SessionDetail, StartBroadcastResponse } from '../protocol/index.ts';
@@ -12,7 +13,7 @@ import { type Stack, eventually, startStack } from './support/stack.ts';
 // gets a spoken answer, stored as a chat turn; the stream key never reaches a log.
 
 const CHANNEL = '#troupeshow';
-const STREAM_KEY = `live_e2e_${Math.random().toString(36).slice(2)}`;
+const STREAM_KEY = `test-stream-key-${randomUUID()}`;
 
 let stack: Stack;
 let ingest: RtmpIngest;

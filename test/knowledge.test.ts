@@ -23,7 +23,7 @@ beforeAll(async () => {
   stack = await startStack({
     agentEnv: {
       OPENAI_BASE_URL: fake.baseURL,
-      OPENAI_API_KEY: 'sk-test-not-a-real-key',
+      OPENAI_API_KEY: 'test-key-not-real',
       // This test is about the passage reaching the LLM, on a shared, loaded machine; the 300 ms
       // default and what a timeout does are covered in agent/conversation/knowledge.test.ts.
       KNOWLEDGE_TIMEOUT_MS: '5000',

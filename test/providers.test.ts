@@ -41,7 +41,7 @@ beforeAll(async () => {
   });
   stack = await startStack({
     database: 'pglite',
-    agentEnv: { OPENAI_BASE_URL: fake.baseURL, OPENAI_API_KEY: 'sk-test-not-a-real-key' },
+    agentEnv: { OPENAI_BASE_URL: fake.baseURL, OPENAI_API_KEY: 'test-key-not-real' },
   });
   owner = await signUp(stack.api.url);
   const res = await fetch(`${stack.api.url}/api/sessions`, {

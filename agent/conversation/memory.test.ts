@@ -41,7 +41,7 @@ describe('call memory', () => {
   });
 
   it('when an LLM is configured, then it writes the summary; when it fails, the offline summary is kept', async () => {
-    const model = new openai.LLM({ baseURL: fake.baseURL, apiKey: 'sk-test', model: 'gpt-4.1-mini' });
+    const model = new openai.LLM({ baseURL: fake.baseURL, apiKey: 'test-key', model: 'gpt-4.1-mini' });
     const call = history(['user', 'my name is Ada and I am learning the cello']);
     expect(await summarizeCall(call, { model })).toBe("The caller's name is Ada. She is learning the cello.");
     const request = fake.requests.at(-1)!.body as { messages: Array<{ content: string }> };

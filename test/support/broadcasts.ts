@@ -7,10 +7,10 @@ import type { Db } from '../../db/client.ts';
 export function testSecrets() {
   const tag = randomBytes(8).toString('hex');
   return {
-    twitchKey: `live_123456_TwitchKey${tag}`,
-    chatToken: `oauth:chattoken${tag}`,
-    youtubeKey: `yt-key-${tag}`,
-    replacementKey: `live_654321_Replaced${tag}`,
+    twitchKey: `test-twitch-key-${tag}`,
+    chatToken: `test-chat-token-${tag}`,
+    youtubeKey: `test-youtube-key-${tag}`,
+    replacementKey: `test-replaced-key-${tag}`,
   };
 }
 

@@ -10,7 +10,7 @@ import {
 } from './broadcast-form.ts';
 import type { BroadcastFormValues } from './broadcast-form.ts';
 
-const KEY = 'live_123456_abcdefSECRET';
+const KEY = 'test-stream-key-not-real';
 
 const stored: Broadcast = {
   id: '0b6c1f4e-9a51-4c1e-8d0b-2f7a3c9e5d11',

@@ -126,7 +126,7 @@ describe('moderation endpoint at the wire', () => {
 
   it('when the endpoint flags a text, then it is blocked as flagged, with its categories', async () => {
     stall = false;
-    const endpoint = new ModerationEndpoint({ baseUrl, apiKey: 'sk-test' });
+    const endpoint = new ModerationEndpoint({ baseUrl, apiKey: 'test-key' });
     expect(await endpoint.check('a violent line')).toEqual({
       ok: false,
       reason: 'flagged',
@@ -134,7 +134,7 @@ describe('moderation endpoint at the wire', () => {
     });
     expect(await endpoint.check('a kind line')).toEqual({ ok: true });
     expect(requests.at(-1)).toEqual({
-      auth: 'Bearer sk-test',
+      auth: 'Bearer test-key',
       body: { model: 'omni-moderation-latest', input: 'a kind line' },
     });
   });

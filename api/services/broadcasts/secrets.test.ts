@@ -17,12 +17,12 @@ const context = secretContext.twitchStreamKey('0b0c9a53-5c55-4a8e-9f1c-7f7f3b0f6
 describe('SecretBox', () => {
   it('when a value is sealed, then it opens to itself and the text is v1.<iv>.<tag>.<ciphertext> without it', () => {
     const box = new SecretBox({ key });
-    const sealed = box.seal('live_123_abc', context);
+    const sealed = box.seal('test-stream-key', context);
     expect(sealed).toMatch(/^v1\.[\w-]{16}\.[\w-]{22}\.[\w-]+$/);
-    expect(sealed).not.toContain('live_123_abc');
-    expect(box.open(sealed, context)).toBe('live_123_abc');
+    expect(sealed).not.toContain('test-stream-key');
+    expect(box.open(sealed, context)).toBe('test-stream-key');
     // A fresh IV each time: the same key sealed twice looks different.
-    expect(box.seal('live_123_abc', context)).not.toBe(sealed);
+    expect(box.seal('test-stream-key', context)).not.toBe(sealed);
   });
 
   it.each([
@@ -39,16 +39,16 @@ describe('SecretBox', () => {
     ['garbage', () => 'not-a-sealed-value', context],
   ])('when it is opened as %s, then it is a SecretDecryptError naming the field', (_what, alter, ctx) => {
     const box = new SecretBox({ key });
-    const sealed = alter(box.seal('live_123_abc', context));
+    const sealed = alter(box.seal('test-stream-key', context));
     expect(() => box.open(sealed, ctx)).toThrow(SecretDecryptError);
     expect(() => box.open(sealed, ctx)).toThrow(/could not be decrypted/);
   });
 
   it('when the key is rotated, then values sealed with the previous key still open and new ones use the new key', () => {
     const old = new SecretBox({ key });
-    const sealed = old.seal('live_123_abc', context);
+    const sealed = old.seal('test-stream-key', context);
     const rotated = new SecretBox({ key: randomBytes(32), previousKey: key });
-    expect(rotated.open(sealed, context)).toBe('live_123_abc');
+    expect(rotated.open(sealed, context)).toBe('test-stream-key');
     expect(() => old.open(rotated.seal('new', context), context)).toThrow(SecretDecryptError);
     expect(() => new SecretBox({ key: randomBytes(32) }).open(sealed, context)).toThrow(SecretDecryptError);
   });
