@@ -10,7 +10,9 @@ COPY package.json package-lock.json .npmrc ./
 COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 COPY . .
-RUN npm run build && npm prune --omit=dev --no-audit --no-fund
+# The web client, and the agent worker bundled to plain JavaScript (a job process then starts in
+# well under a second: nothing is transpiled when a call arrives).
+RUN npm run build && npm run build:agent && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim
 # Offline speech: espeak-ng (TTS), pocketsphinx (STT); ffmpeg for the built-in RTMP output.
@@ -23,8 +25,9 @@ ENV NODE_ENV=production \
   HOST=0.0.0.0 \
   PORT=3000
 COPY --from=build --chown=node:node /app /app
-# PGlite's data directory when DATABASE_URL is unset; mount a volume here to keep it.
-RUN mkdir -p /app/data && chown node:node /app/data
+# PGlite's data directory when DATABASE_URL is unset, and the agent's report spool; mount volumes
+# here to keep them (a fresh named volume takes the directory's owner, so node can write to it).
+RUN mkdir -p /app/data/agent-spool && chown -R node:node /app/data
 USER node
 EXPOSE 3000
 CMD ["node", "--import", "tsx", "api/main.ts"]

@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'web/dist/', 'data/', '.bin/', 'test-artifacts/', 'db/migrations/'] },
+  { ignores: ['node_modules/', 'dist/', 'web/dist/', 'data/', '.bin/', 'test-artifacts/', 'db/migrations/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

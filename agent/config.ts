@@ -1,5 +1,26 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism, totalmem } from 'node:os';
 import { z } from 'zod';
+
+/**
+ * Calls one worker takes by default: 6 per core (an offline call costs 8–15 % of a core, a group
+ * call more) and no more than 60 % of the memory at ≈ 300 MB per job process. 12 on 2 cores / 24 GB.
+ */
+export function defaultMaxJobs(cores = availableParallelism(), memoryBytes = totalmem()): number {
+  return Math.max(1, Math.min(cores * 6, Math.floor((memoryBytes * 0.6) / (300 * 1024 ** 2))));
+}
+
+/**
+ * Job processes started ahead of demand by default: two per core, at most a third of the jobs, at
+ * least one, so that several calls arriving together each find one ready (a process takes ≈ 0.6 s to
+ * start, one after another).
+ */
+export function defaultIdleProcesses(
+  cores = availableParallelism(),
+  maxJobs = defaultMaxJobs(cores),
+): number {
+  return Math.max(1, Math.min(cores * 2, Math.ceil(maxJobs / 3)));
+}
 
 const optionalString = z
   .string()
@@ -73,6 +94,10 @@ export const AgentConfigSchema = z.object({
         .map((w) => w.trim())
         .filter(Boolean),
     ),
+  /** Broadcasts: also keep a maintained English word list (obscenity's English dataset) out of chat
+   *  coming in and of the characters' speech going out; CHAT_BLOCKLIST adds to it. `false` leaves
+   *  only CHAT_BLOCKLIST. @defaultValue true */
+  CHAT_PROFANITY_FILTER: bool(true),
   /** Broadcasts: an OpenAI-compatible `/moderations` endpoint (base URL ending in `/v1`) checking
    *  chat and speech too; when it does not answer in time the text is held back. */
   MODERATION_BASE_URL: optionalString,
@@ -99,16 +124,18 @@ export const AgentConfigSchema = z.object({
   AGENT_HTTP_HOST: z.string().default('127.0.0.1'),
   /** @defaultValue 8081 */
   AGENT_HTTP_PORT: int(8081, 1, 65_535),
-  /** Pre-forked job processes (~180 MB each). @defaultValue 1 */
-  AGENT_IDLE_PROCESSES: int(1, 0, 16),
+  /** Job processes kept started ahead of demand (~200 MB each). @defaultValue defaultIdleProcesses() (4 on 2 cores) */
+  AGENT_IDLE_PROCESSES: z.coerce.number().int().min(0).max(64).optional(),
   /** What the worker reports as its load, which livekit-server uses to pick a worker and the
-   *  worker to refuse jobs: `cpu`, the machine's CPU use (the framework's), or `jobs`, running jobs
-   *  over AGENT_MAX_JOBS — for a machine whose CPU is shared with other work, where a busy moment
-   *  elsewhere would otherwise make the server drop a job. @defaultValue cpu */
-  AGENT_LOAD_MEASURE: z.enum(['cpu', 'jobs']).default('cpu'),
-  /** With AGENT_LOAD_MEASURE=jobs: the jobs at which the worker is full. @defaultValue 4 */
-  AGENT_MAX_JOBS: int(4, 1, 1000),
-  /** Load (0–1) at which the worker takes no new jobs. @defaultValue 0.7 (the framework's) */
+   *  worker to refuse jobs: `jobs`, running jobs over AGENT_MAX_JOBS, or `cpu`, the machine's CPU
+   *  use (the framework's), which a browser or a build on the same machine pushes over the
+   *  threshold for seconds at a time — and livekit-server drops a dispatch that finds no available
+   *  worker. @defaultValue jobs */
+  AGENT_LOAD_MEASURE: z.enum(['cpu', 'jobs']).default('jobs'),
+  /** The jobs at which the worker is full (with either measure). @defaultValue defaultMaxJobs() (12 on 2 cores) */
+  AGENT_MAX_JOBS: z.coerce.number().int().min(1).max(1000).optional(),
+  /** With AGENT_LOAD_MEASURE=cpu: the CPU load (0–1) at which the worker takes no new jobs.
+   *  @defaultValue 0.7 (the framework's) */
   AGENT_LOAD_THRESHOLD: z.coerce.number().min(0.1).max(1).default(0.7),
   /** How long a job process may take to start (loading the VAD) before it is given up. @defaultValue 10000 */
   AGENT_INIT_TIMEOUT_MS: int(10_000, 1000, 120_000),

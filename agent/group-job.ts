@@ -18,6 +18,8 @@ import { llmAddressee } from './conversation/group/llm-addressing.ts';
 import { groupInstructions } from './conversation/group/transcript.ts';
 import { BroadcastRuntime, broadcastApi } from './broadcast/runtime.ts';
 import { speechModerator } from './broadcast/speech-moderation.ts';
+import { leaveWhenWorkerGone } from './jobs/guard.ts';
+import { fetchTranscript } from './jobs/resume.ts';
 import { buildProviders, buildStt } from './providers/index.ts';
 import { sessionReporter } from './reporting/api-reporter.ts';
 import { turnIdFor } from './reporting/turns.ts';
@@ -43,6 +45,7 @@ export async function runGroupJob(
   const cast = meta.characters ?? [meta.character];
   const logger = log().child({ sessionId: meta.sessionId, room: ctx.job.room?.name, mode: 'group' });
   const reporter = sessionReporter(config, meta.sessionId, logger);
+  leaveWhenWorkerGone(ctx, reporter, logger);
   // `addressing: "llm"`: the configured LLM picks who an unnamed line is for (the heuristic otherwise).
   const addressingModel = buildProviders(cast[0]!, config, vad).configuredLlm;
   const floor = new FloorController(
@@ -106,6 +109,21 @@ export async function runGroupJob(
         .catch((err: Error) => logger.debug({ err: err.message }, 'floor message not published')),
   });
 
+  // A group whose earlier job was lost goes on from what was stored: the characters know it.
+  const token = agentApiToken(config.LIVEKIT_API_SECRET);
+  const stored = await fetchTranscript(config.API_URL, token, meta.sessionId, 1500).catch((err: unknown) => {
+    if (meta.resume) logger.warn({ err }, 'could not load the conversation to resume; starting afresh');
+    return [];
+  });
+  for (const t of stored)
+    conversation.transcript.add({
+      speaker: t.speaker,
+      name: t.speakerName,
+      role: t.role === 'assistant' ? 'character' : 'human',
+      text: t.role === 'assistant' ? t.heardText : t.text,
+    });
+  if (stored.length > 0) logger.info({ turns: stored.length }, 'group call taken up again');
+
   // People: one listener each, attributed to their identity and display name.
   const { stt, label: sttLabel, warmUp } = buildStt(config, vad);
   warmUp().catch((err: Error) => logger.warn({ err: err.message }, 'offline STT warm-up failed'));
@@ -162,7 +180,6 @@ export async function runGroupJob(
     if (!(await reporter.flush(REPORT_FLUSH_TIMEOUT_MS))) reporter.close();
   });
 
-  await ctx.connect();
   // One RoomIO per person plus the job's own handlers: more listeners than Node's default warns about.
   ctx.room.setMaxListeners(100);
   const info: ProviderInfo = {
@@ -175,7 +192,11 @@ export async function runGroupJob(
     [AgentAttributes.offline]: String(info.offline),
     [AgentAttributes.providers]: JSON.stringify(info),
   });
-  reporter.reportStatus({ status: 'active', providers: info });
+  reporter.reportStatus({
+    status: 'active',
+    providers: info,
+    ...(ctx.room.localParticipant ? { identity: ctx.room.localParticipant.identity } : {}),
+  });
   logger.info({ providers: info, cast: cast.map((c) => c.id) }, 'group call starting');
 
   await Promise.all(

@@ -8,6 +8,8 @@ import { KnowledgeClient } from './conversation/knowledge.ts';
 import { summarizeCall } from './conversation/memory.ts';
 import { type TurnTakingOptions, createCompanionSession } from './conversation/session.ts';
 import { runGroupJob } from './group-job.ts';
+import { claimRoom, leaveWhenWorkerGone } from './jobs/guard.ts';
+import { chatContextOf, fetchTranscript } from './jobs/resume.ts';
 import { buildProviders } from './providers/index.ts';
 import { sessionReporter } from './reporting/api-reporter.ts';
 import { followTurns } from './reporting/turns.ts';
@@ -46,14 +48,29 @@ export default defineAgent({
   entry: async (ctx: JobContext) => {
     const config = loadAgentConfigFromProcess();
     const meta = parseDispatchMetadata(ctx.job.metadata);
-    if (meta.mode === 'group') return runGroupJob(ctx, meta, config, ctx.proc.userData.vad as VAD);
-    const { character } = meta;
     const logger = log().child({
       sessionId: meta.sessionId,
       room: ctx.job.room?.name,
-      character: character.id,
+      character: meta.character.id,
+      ...(meta.attempt ? { attempt: meta.attempt } : {}),
     });
+    // One job per room, whichever dispatch brought it: a second one leaves before doing anything.
+    await ctx.connect();
+    if (!claimRoom(ctx, logger)) return;
+    if (meta.mode === 'group') return runGroupJob(ctx, meta, config, ctx.proc.userData.vad as VAD);
+    const { character } = meta;
     const vad = ctx.proc.userData.vad as VAD;
+    const apiToken = agentApiToken(config.LIVEKIT_API_SECRET);
+    // A call whose earlier job was lost (the API says so, or its transcript is not empty: the room
+    // may have been opened again by a reconnecting browser) continues from what was stored.
+    const stored = await fetchTranscript(config.API_URL, apiToken, meta.sessionId, 1500).catch(
+      (err: unknown) => {
+        if (meta.resume) logger.warn({ err }, 'could not load the conversation to resume; starting afresh');
+        return [];
+      },
+    );
+    const resumeFrom = stored.length > 0 ? chatContextOf(stored) : undefined;
+    if (resumeFrom) logger.info({ turns: stored.length }, 'call taken up again');
 
     const providers = buildProviders(character, config, vad);
     logger.info(
@@ -64,10 +81,12 @@ export default defineAgent({
     providers.warmUp().catch((err: Error) => logger.warn({ err: err.message }, 'offline STT warm-up failed'));
 
     const reporter = sessionReporter(config, meta.sessionId, logger);
+    leaveWhenWorkerGone(ctx, reporter, logger);
     const agent = new CompanionAgent(character, meta.memories ?? [], {
+      ...(resumeFrom ? { resumeFrom } : {}),
       knowledge: new KnowledgeClient({
         apiUrl: config.API_URL,
-        token: agentApiToken(config.LIVEKIT_API_SECRET),
+        token: apiToken,
         sessionId: meta.sessionId,
         characterId: character.id,
         timeoutMs: config.KNOWLEDGE_TIMEOUT_MS,
@@ -98,13 +117,16 @@ export default defineAgent({
     );
     session.on(voice.AgentSessionEventTypes.Close, () => ctx.shutdown('session closed'));
 
-    await ctx.connect();
     await ctx.room.localParticipant?.setAttributes({
       [AgentAttributes.offline]: String(providers.info.offline),
       [AgentAttributes.providers]: JSON.stringify(providers.info),
       [AgentAttributes.characterId]: character.id,
     });
-    reporter.reportStatus({ status: 'active', providers: providers.info });
+    reporter.reportStatus({
+      status: 'active',
+      providers: providers.info,
+      ...(ctx.room.localParticipant ? { identity: ctx.room.localParticipant.identity } : {}),
+    });
     await session.start({
       agent,
       room: ctx.room,

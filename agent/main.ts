@@ -1,38 +1,59 @@
 import { fileURLToPath } from 'node:url';
-import { AgentServer, ServerOptions, initializeLogger, log } from '@livekit/agents';
+import { AgentServer, type JobRequest, ServerOptions, initializeLogger, log } from '@livekit/agents';
 import { AGENT_NAME } from '../protocol/index.ts';
 import { agentApiToken } from '../protocol/internal.ts';
-import { loadAgentConfigFromProcess } from './config.ts';
+import { defaultIdleProcesses, defaultMaxJobs, loadAgentConfigFromProcess } from './config.ts';
+import { watchJobs } from './jobs/watch.ts';
 import { replaySpool } from './reporting/spool.ts';
 
 /** How often the worker retries reports that finished jobs could not deliver. */
 const SPOOL_REPLAY_INTERVAL_MS = 30_000;
 
-// Entry point: registers the worker with livekit-server. Jobs run agent/job.ts in forked processes.
+// Entry point: registers the worker with livekit-server. Jobs run job.ts (job.js once built, which
+// is what `npm start` and the tests run: no TypeScript is transpiled when a job process starts).
 const config = loadAgentConfigFromProcess();
 initializeLogger({ pretty: false, level: config.LOG_LEVEL });
+const logger = log().child({ component: 'worker' });
+
+const maxJobs = config.AGENT_MAX_JOBS ?? defaultMaxJobs();
+const idleProcesses = config.AGENT_IDLE_PROCESSES ?? defaultIdleProcesses(undefined, maxJobs);
+const jobFile = new URL(import.meta.url.endsWith('.ts') ? './job.ts' : './job.js', import.meta.url);
 
 const server = new AgentServer(
   new ServerOptions({
-    agent: fileURLToPath(new URL('./job.ts', import.meta.url)),
+    agent: fileURLToPath(jobFile),
     agentName: AGENT_NAME,
     wsURL: config.LIVEKIT_URL,
     apiKey: config.LIVEKIT_API_KEY,
     apiSecret: config.LIVEKIT_API_SECRET,
     host: config.AGENT_HTTP_HOST,
     port: config.AGENT_HTTP_PORT,
-    numIdleProcesses: config.AGENT_IDLE_PROCESSES,
-    loadThreshold: config.AGENT_LOAD_THRESHOLD,
+    numIdleProcesses: idleProcesses,
     ...(config.AGENT_LOAD_MEASURE === 'jobs'
       ? {
-          loadFunc: async (worker: AgentServer) =>
-            Math.min(1, worker.activeJobs.length / config.AGENT_MAX_JOBS),
+          // Full at maxJobs running jobs: load 1 against a threshold of 1.
+          loadFunc: async (worker: AgentServer) => Math.min(1, worker.activeJobs.length / maxJobs),
+          loadThreshold: 1,
         }
-      : {}),
+      : { loadThreshold: config.AGENT_LOAD_THRESHOLD }),
+    // A worker that is really full says so, and livekit-server offers the job to another worker
+    // (or the API dispatches it again): the load it last reported may be up to a second old.
+    requestFunc: async (req: JobRequest) => {
+      if (server.activeJobs.length >= maxJobs) {
+        logger.warn({ jobs: server.activeJobs.length, maxJobs }, 'worker full: job refused');
+        await req.reject();
+        return;
+      }
+      await req.accept();
+    },
     initializeProcessTimeout: config.AGENT_INIT_TIMEOUT_MS,
     production: true,
     logLevel: config.LOG_LEVEL,
   }),
+);
+logger.info(
+  { maxJobs, idleProcesses, loadMeasure: config.AGENT_LOAD_MEASURE, jobFile: jobFile.pathname },
+  'worker capacity',
 );
 
 let stopping = false;
@@ -48,17 +69,20 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
+// A job whose process vanishes (crashed, killed) is reported, so that the API takes the call up again.
+watchJobs(server, { config, logger, stopping: () => stopping });
+
 // Reports spooled by jobs that ended while the API was down: delivered at start, then periodically.
-const logger = log().child({ component: 'spool' });
+const spoolLogger = log().child({ component: 'spool' });
 const replay = () =>
   replaySpool({
     dir: config.AGENT_SPOOL_DIR,
     apiUrl: config.API_URL,
     token: agentApiToken(config.LIVEKIT_API_SECRET),
-    logger,
+    logger: spoolLogger,
   })
-    .then((n) => n > 0 && logger.info({ delivered: n }, 'spooled reports delivered'))
-    .catch((err: Error) => logger.warn({ err: err.message }, 'spool replay failed'));
+    .then((n) => n > 0 && spoolLogger.info({ delivered: n }, 'spooled reports delivered'))
+    .catch((err: unknown) => spoolLogger.warn({ err }, 'spool replay failed'));
 void replay();
 setInterval(replay, SPOOL_REPLAY_INTERVAL_MS).unref();
 

@@ -2,8 +2,8 @@ import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { createDb } from '../db/client.ts';
-import { asSeeded, dbKinds, testCharacters } from '../db/testing.ts';
+import { createDb, type DbHandle } from '../db/client.ts';
+import { asSeeded, createTestDatabase, dbKinds, testCharacters } from '../db/testing.ts';
 import { Character, CharacterList, ErrorBody } from '../protocol/index.ts';
 import { createApp } from './app.ts';
 import { loadApiConfig } from './config.ts';
@@ -64,24 +64,48 @@ describe('app when the database is unreachable', () => {
   beforeAll(async () => {
     const port = await findLivekitPorts(); // a free port: nothing answers there
     const db = await createDb({ databaseUrl: `postgres://postgres@127.0.0.1:${port}/none` });
-    const app = createApp({ db, config: loadApiConfig({}), logger: pino({ level: 'info' }, logs.stream) });
-    const server = app.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    close = async () => {
-      await new Promise((resolve) => server.close(resolve));
-      await db.close();
-    };
+    ({ url, close } = await listen(db, logs));
   });
   afterAll(async () => {
     await close?.();
   });
 
-  it('when /healthz cannot query, then it is 503 upstream_unavailable without internals', async () => {
+  it('when /healthz cannot query, then it is 503 database_unavailable with Retry-After, without internals', async () => {
     const res = await send(url, '/healthz');
     expect(res.status).toBe(503);
-    expect(ErrorBody.parse(res.body).error.code).toBe('upstream_unavailable');
+    expect(ErrorBody.parse(res.body).error.code).toBe('database_unavailable');
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(res.text).not.toContain('ECONNREFUSED');
+  });
+
+  it('when a route cannot reach the database, then it is 503 database_unavailable with Retry-After, and the cause is logged', async () => {
+    const res = await send(url, '/api/characters');
+    expect(res.status).toBe(503);
+    expect(ErrorBody.parse(res.body).error.code).toBe('database_unavailable');
+    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(res.text).not.toContain('ECONNREFUSED');
+    const line = logs.records.find((r) => (r.res as { statusCode?: number } | undefined)?.statusCode === 503);
+    expect(line).toMatchObject({ err: { stack: expect.stringContaining('ECONNREFUSED') } });
+  });
+});
+
+describe('app when a query fails for a reason a retry cannot fix', () => {
+  let url: string;
+  let close: () => Promise<void>;
+  const logs = new LogCapture();
+  beforeAll(async () => {
+    // A database that answers but was never migrated: every query names a table that is not there.
+    const target = await createTestDatabase('postgres');
+    const db = await createDb({ databaseUrl: target.databaseUrl });
+    const server = await listen(db, logs);
+    url = server.url;
+    close = async () => {
+      await server.close();
+      await target.drop();
+    };
+  });
+  afterAll(async () => {
+    await close?.();
   });
 
   it('when a route fails unexpectedly, then it is 500 internal with no stack, and the stack is logged', async () => {
@@ -89,6 +113,20 @@ describe('app when the database is unreachable', () => {
     expect(res.status).toBe(500);
     expect(res.body).toEqual({ error: { code: 'internal', message: 'internal error' } });
     const line = logs.records.find((r) => (r.res as { statusCode?: number } | undefined)?.statusCode === 500);
-    expect(line).toMatchObject({ level: 50, err: { stack: expect.stringContaining('ECONNREFUSED') } });
+    expect(line).toMatchObject({ level: 50, err: { stack: expect.stringContaining('does not exist') } });
   });
 });
+
+/** The app on 127.0.0.1:0 over `db`, logging into `logs`. */
+async function listen(db: DbHandle, logs: LogCapture): Promise<{ url: string; close(): Promise<void> }> {
+  const app = createApp({ db, config: loadApiConfig({}), logger: pino({ level: 'info' }, logs.stream) });
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: async () => {
+      await new Promise((resolve) => server.close(resolve));
+      await db.close();
+    },
+  };
+}

@@ -12,6 +12,7 @@ import { apiNotFound, errorHandler, NotFoundError, UnsupportedMediaTypeError } f
 import { corsPolicy } from './http/cors.ts';
 import { ApiMetrics } from './http/metrics.ts';
 import { apiRateLimits, routeRateLimit } from './http/rate-limit.ts';
+import type { RateLimitRedis } from './http/rate-limit-redis.ts';
 import { apiInfo, apiOperations } from './openapi/operations.ts';
 import { openApiDocument } from './openapi/registry.ts';
 import { docsRouter } from './routes/docs.ts';
@@ -33,6 +34,7 @@ import { invitesRouter, redactInviteCode } from './routes/invites.ts';
 import { keysRouter } from './routes/keys.ts';
 import { sessionsRouter } from './routes/sessions.ts';
 import { webRouter } from './routes/web.ts';
+import { AgentSupervisor } from './services/agent-supervisor.ts';
 import { AnalyticsService } from './services/analytics.ts';
 import { CatalogService } from './services/catalog.ts';
 import { CharacterRepository } from './services/characters.ts';
@@ -59,10 +61,12 @@ export interface AppDeps {
   logger: Logger;
   /** The clock for token and invite expiry, in epoch milliseconds. @defaultValue Date.now */
   clock?: () => number;
+  /** Where the rate limits count, connected by the owner (`REDIS_URL`). @defaultValue undefined (this process's memory) */
+  rateLimitRedis?: RateLimitRedis;
 }
 
 /** Builds the express app. Pure: opens no socket and makes no network call until a request needs one. */
-export function createApp({ db, config, logger, clock = Date.now }: AppDeps): Express {
+export function createApp({ db, config, logger, clock = Date.now, rateLimitRedis }: AppDeps): Express {
   const characters = new CharacterRepository(db.db);
   const livekit = new LivekitService({
     url: config.livekitUrl,
@@ -81,6 +85,7 @@ export function createApp({ db, config, logger, clock = Date.now }: AppDeps): Ex
     livekit,
     memories,
     livekitPublicUrl: config.livekitPublicUrl,
+    agentJoinTimeoutMs: config.agentDispatch.joinTimeoutMs,
   });
   const jsonBody = [requireJsonBody(), express.json({ limit: config.bodyLimitBytes, strict: true })];
   const { accounts, apiKeys, auth, invites } = accountServices({ db: db.db, config, livekit, clock });
@@ -105,15 +110,26 @@ export function createApp({ db, config, logger, clock = Date.now }: AppDeps): Ex
     publicWebUrl: config.broadcast.publicWebUrl,
     livekitPublicUrl: config.livekitPublicUrl,
   });
-  const roomEvents = new RoomEvents({ sessions, participants, broadcasts });
+  const agents = new AgentSupervisor(
+    {
+      db: db.db,
+      livekit,
+      logger,
+      onFailed: (id, reason, log) => broadcasts.sessionFailed(id, reason, log),
+      endSession: (id, log) => sessions.markRoomFinished(id, log),
+    },
+    { joinTimeoutMs: config.agentDispatch.joinTimeoutMs, maxAttempts: config.agentDispatch.dispatchAttempts },
+  );
+  const roomEvents = new RoomEvents({ sessions, participants, broadcasts, agents });
   const avatars = new AvatarService(db.db);
   const builderLimit = (name: string) =>
-    routeRateLimit(config.builderRateLimitPerMinute, `builder-${name}`, { logger });
+    routeRateLimit(config.builderRateLimitPerMinute, `builder-${name}`, { logger, redis: rateLimitRedis });
   const openApi = openApiDocument(apiOperations({ metrics: config.metricsEnabled }), apiInfo);
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', false);
+  // TRUST_PROXY: whose X-Forwarded-For names the client (req.ip, which keys the per-IP limits).
+  app.set('trust proxy', config.trustProxy);
   // No CSP here: the client connects to a LiveKit URL only known at run time; set one at the proxy.
   // HSTS is left to the TLS-terminating proxy: this server speaks plain HTTP on a trusted network.
   app.use(helmet({ contentSecurityPolicy: false, strictTransportSecurity: false }));
@@ -129,6 +145,7 @@ export function createApp({ db, config, logger, clock = Date.now }: AppDeps): Ex
       perWindow: config.rateLimitPerMinute,
       authPerWindow: config.authRateLimitPerMinute,
       logger,
+      redis: rateLimitRedis,
     }),
   );
   app.use(healthRouter(db));
@@ -148,7 +165,7 @@ export function createApp({ db, config, logger, clock = Date.now }: AppDeps): Ex
     '/api/internal',
     requireAgentToken(config.livekitApiSecret),
     ...jsonBody,
-    internalRouter(sessions, memories),
+    internalRouter(sessions, memories, agents),
     broadcastsInternalRouter(broadcasts),
     knowledgeInternalRouter(knowledge),
   );
@@ -197,7 +214,7 @@ export function createApp({ db, config, logger, clock = Date.now }: AppDeps): Ex
     // Before charactersRouter: the catalog answers `GET /api/characters`.
     catalogRouter(new CatalogService(db.db), characters),
     charactersRouter(characters),
-    sessionsRouter(sessions, invites, new SessionSearch(db.db)),
+    sessionsRouter(sessions, invites, new SessionSearch(db.db), agents),
     analyticsRouter(new AnalyticsService(db.db), characters),
     invitesRouter(sessions, invites),
     broadcastsRouter(broadcasts),
@@ -206,7 +223,15 @@ export function createApp({ db, config, logger, clock = Date.now }: AppDeps): Ex
   app.use(webRouter({ distDir: config.webDistDir, publicDir: config.webPublicDir }));
   app.use((req, _res, next) => next(new NotFoundError(`no route for ${req.method} ${req.path}`)));
   app.use(errorHandler());
+  app.locals[SUPERVISOR] = agents;
   return app;
+}
+
+const SUPERVISOR = 'troupe.agentSupervisor';
+
+/** The app's agent supervisor, which its owner starts once it listens and stops when it closes. */
+export function agentSupervisorOf(app: Express): AgentSupervisor {
+  return app.locals[SUPERVISOR] as AgentSupervisor;
 }
 
 /** A request that carries a body must say it is JSON; a body-less POST (e.g. `/end`) is fine. */

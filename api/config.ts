@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { Email, Password } from '../protocol/auth.ts';
@@ -25,6 +26,13 @@ export interface ApiConfig {
   livekitApiKey: string;
   /** `LIVEKIT_API_SECRET`; also the root of the agent's API token. @defaultValue 'secret' (livekit-server `--dev`) */
   livekitApiSecret: string;
+  /**
+   * How the API confirms that a session's agent arrived (agent-supervisor.ts):
+   * `AGENT_JOIN_TIMEOUT_MS` is how long a dispatch may take before it is made
+   * again, with backoff; `AGENT_DISPATCH_ATTEMPTS` how many dispatches are made before the session
+   * fails with a reason. @defaultValue {joinTimeoutMs: 5000, dispatchAttempts: 4}
+   */
+  agentDispatch: { joinTimeoutMs: number; dispatchAttempts: number };
   /** `LOG_LEVEL`: pino level. @defaultValue 'info' */
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   /** `WEB_DIST_DIR`: the built web client, served with an SPA fallback when present. @defaultValue 'web/dist' */
@@ -41,6 +49,20 @@ export interface ApiConfig {
   rateLimitPerMinute: number;
   /** `AUTH_RATE_LIMIT_PER_MINUTE`: the stricter limit on `/api/auth/*`; 0 turns it off. @defaultValue 20 */
   authRateLimitPerMinute: number;
+  /**
+   * `REDIS_URL`: a `redis://` (or `rediss://`) URL where the rate limits keep their counters, so that
+   * every API replica counts against one budget. Unset, each process counts on its own. While Redis
+   * is unreachable requests are let through unlimited, with a warning. @defaultValue undefined
+   */
+  redisUrl: string | undefined;
+  /**
+   * `TRUST_PROXY`: which reverse proxies' `X-Forwarded-For` the API believes, as Express's
+   * `trust proxy` takes it: `false` (none: the socket's address is the client's), `true` (any: only
+   * when nothing but the proxy can reach the API), a hop count (`1`: the proxy in front of it), or a
+   * comma-separated list of addresses, subnets and `loopback` / `linklocal` / `uniquelocal`. The
+   * client address it yields keys the per-IP rate limits. @defaultValue false
+   */
+  trustProxy: TrustProxy;
   /** `CORS_ORIGINS`: comma-separated origins (`https://app.example.com`) browsers may call the API from. @defaultValue [] (same origin only) */
   corsOrigins: string[];
   /** `METRICS_ENABLED`: serve Prometheus metrics at `/metrics`. @defaultValue true */
@@ -86,6 +108,37 @@ export interface ApiConfig {
   /** Broadcasts to Twitch: secret keys, the output and where the stage page is served. */
   broadcast: BroadcastSettings;
 }
+
+/** Express's `trust proxy`: none or all, a hop count, or the proxies' addresses and subnets. */
+export type TrustProxy = boolean | number | string[];
+
+/** One `TRUST_PROXY` entry: an IP, an IP/prefix (or IPv4/netmask), or one of Express's names. */
+function trustedProxy(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', range, ...more] = entry.split('/');
+  const family = isIP(address);
+  if (family === 0 || more.length > 0) return false;
+  if (range === undefined) return true;
+  if (/^\d{1,3}$/.test(range)) return Number(range) <= (family === 4 ? 32 : 128);
+  return family === 4 && isIP(range) === 4;
+}
+
+const trustProxy = z.string().transform((v, ctx): TrustProxy => {
+  const t = v.trim().toLowerCase();
+  if (t === 'true' || t === 'false') return t === 'true';
+  if (/^\d+$/.test(t) && Number(t) <= 32) return Number(t);
+  const entries = t
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  if (entries.length > 0 && entries.every(trustedProxy)) return entries;
+  ctx.addIssue({
+    code: 'custom',
+    message:
+      'must be true, false, a hop count (0–32) or comma-separated addresses/subnets (10.0.0.0/8, loopback)',
+  });
+  return z.NEVER;
+});
 
 /** Broadcast settings (api/services/broadcasts). */
 export interface BroadcastSettings {
@@ -261,6 +314,8 @@ const EnvSchema = z
     LIVEKIT_PUBLIC_URL: optional(livekitUrl),
     LIVEKIT_API_KEY: optional(nonEmpty).default('devkey'),
     LIVEKIT_API_SECRET: optional(nonEmpty).default('secret'),
+    AGENT_JOIN_TIMEOUT_MS: optional(z.coerce.number().int().min(100).max(600_000)).default(5000),
+    AGENT_DISPATCH_ATTEMPTS: optional(z.coerce.number().int().min(1).max(20)).default(4),
     LOG_LEVEL: optional(z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])).default(
       'info',
     ),
@@ -271,6 +326,12 @@ const EnvSchema = z
     ROOM_TOKEN_TTL: optional(duration).default(2 * 3_600_000),
     RATE_LIMIT_PER_MINUTE: optional(perMinute).default(300),
     AUTH_RATE_LIMIT_PER_MINUTE: optional(perMinute).default(20),
+    REDIS_URL: optional(
+      z
+        .url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' })
+        .refine((v) => new URL(v).hostname !== '', 'must name a host, e.g. redis://redis:6379'),
+    ),
+    TRUST_PROXY: optional(trustProxy).default(false),
     CORS_ORIGINS: optional(originList).default([]),
     METRICS_ENABLED: optional(flag).default(true),
     AUTH_SECRET: optional(z.string().min(32, 'must be at least 32 characters')),
@@ -338,6 +399,7 @@ export function loadApiConfig(env: Record<string, string | undefined>): ApiConfi
     livekitPublicUrl: e.LIVEKIT_PUBLIC_URL ?? e.LIVEKIT_URL,
     livekitApiKey: e.LIVEKIT_API_KEY,
     livekitApiSecret: e.LIVEKIT_API_SECRET,
+    agentDispatch: { joinTimeoutMs: e.AGENT_JOIN_TIMEOUT_MS, dispatchAttempts: e.AGENT_DISPATCH_ATTEMPTS },
     logLevel: e.LOG_LEVEL,
     webDistDir: dir(e.WEB_DIST_DIR),
     webPublicDir: dir(e.WEB_PUBLIC_DIR),
@@ -346,6 +408,8 @@ export function loadApiConfig(env: Record<string, string | undefined>): ApiConfi
     roomTokenTtlMs: e.ROOM_TOKEN_TTL,
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     authRateLimitPerMinute: e.AUTH_RATE_LIMIT_PER_MINUTE,
+    redisUrl: e.REDIS_URL,
+    trustProxy: e.TRUST_PROXY,
     corsOrigins: e.CORS_ORIGINS,
     metricsEnabled: e.METRICS_ENABLED,
     authSecret: e.AUTH_SECRET ?? deriveAuthSecret(e.LIVEKIT_API_SECRET),

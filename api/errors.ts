@@ -1,9 +1,13 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
+import { isDatabaseUnavailable } from '../db/errors.ts';
 import type { ErrorBody, ErrorCode } from '../protocol/index.ts';
 
 /** An error that leaves the API as `{error: {code, message, details?}}` with its status. */
 export class HttpError extends Error {
+  /** Seconds the client should wait before trying again, sent as Retry-After. @defaultValue undefined */
+  retryAfterInS: number | undefined;
+
   constructor(
     readonly status: number,
     readonly code: ErrorCode,
@@ -93,6 +97,17 @@ export class UpstreamUnavailableError extends HttpError {
   }
 }
 
+/**
+ * The database is restarting or cannot be reached (db/errors.ts says which errors mean that): the
+ * request did nothing that a retry after Retry-After cannot do.
+ */
+export class DatabaseUnavailableError extends HttpError {
+  constructor(message = 'the database is not available right now: try again shortly') {
+    super(503, 'database_unavailable', message);
+    this.retryAfterInS = 2;
+  }
+}
+
 /** Too many requests; the response's Retry-After header says when to try again. */
 export class RateLimitedError extends HttpError {
   constructor(retryAfterMs: number | undefined) {
@@ -159,6 +174,7 @@ export function errorHandler(): ErrorRequestHandler {
     const httpError = toHttpError(err);
     // pino-http logs the request's completion with this error and its stack; the client never sees it.
     if (httpError.status >= 500) res.err = err instanceof Error ? err : new Error(String(err));
+    if (httpError.retryAfterInS !== undefined) res.set('Retry-After', String(httpError.retryAfterInS));
     res.status(httpError.status).json(httpError.toBody());
   };
 }
@@ -166,6 +182,7 @@ export function errorHandler(): ErrorRequestHandler {
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   if (err instanceof z.ZodError) return new ValidationError('request is invalid', err.issues);
+  if (isDatabaseUnavailable(err)) return new DatabaseUnavailableError();
   if (err && typeof err === 'object')
     return fromBodyParser(err) ?? fromClientStatus(err) ?? new InternalError();
   return new InternalError();

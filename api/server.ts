@@ -6,8 +6,9 @@ import { createDb, migrate, type DbHandle } from '../db/client.ts';
 import { seedCharacters } from '../db/seed.ts';
 import { builtInCharacters } from '../db/seed/companions.ts';
 import type { Character } from '../protocol/index.ts';
-import { createApp } from './app.ts';
+import { agentSupervisorOf, createApp } from './app.ts';
 import type { ApiConfig } from './config.ts';
+import { connectRateLimitRedis } from './http/rate-limit-redis.ts';
 import { createLogger } from './logger.ts';
 import { AccountService } from './services/accounts.ts';
 import { PasswordHasher } from './services/passwords.ts';
@@ -21,6 +22,8 @@ export interface StartApiOptions {
   shutdownGraceMs: number;
   /** The clock for token and invite expiry, in epoch milliseconds; tests pass a fake one. @defaultValue Date.now */
   clock: () => number;
+  /** With `REDIS_URL`: the prefix of the rate limits' keys; replicas that share a budget share it. @defaultValue 'troupe:rl:' */
+  rateLimitKeyPrefix: string;
 }
 
 export interface RunningApi {
@@ -28,11 +31,14 @@ export interface RunningApi {
   url: string;
   port: number;
   db: DbHandle;
-  /** Stops accepting connections, waits for in-flight requests (up to the grace period), closes the database. */
+  /** Stops accepting connections, waits for in-flight requests (up to the grace period), closes the database and Redis. */
   close(): Promise<void>;
 }
 
-/** Opens and migrates the database, seeds the built-in characters and listens. */
+/**
+ * Opens and migrates the database, seeds the built-in characters, connects to Redis for the rate
+ * limits when `REDIS_URL` is set, and listens.
+ */
 export async function startApi(config: ApiConfig, opts: Partial<StartApiOptions> = {}): Promise<RunningApi> {
   const logger = opts.logger ?? createLogger(config);
   const db = await createDb({ databaseUrl: config.databaseUrl, pgliteDir: config.pgliteDir });
@@ -54,7 +60,14 @@ export async function startApi(config: ApiConfig, opts: Partial<StartApiOptions>
     await db.close();
     throw err;
   }
-  const app = createApp({ db, config, logger, clock: opts.clock ?? Date.now });
+  const rateLimitRedis = config.redisUrl
+    ? await connectRateLimitRedis({
+        url: config.redisUrl,
+        logger,
+        ...(opts.rateLimitKeyPrefix ? { keyPrefix: opts.rateLimitKeyPrefix } : {}),
+      })
+    : undefined;
+  const app = createApp({ db, config, logger, clock: opts.clock ?? Date.now, rateLimitRedis });
   const server = app.listen(config.port, config.host);
   try {
     await Promise.race([
@@ -62,9 +75,12 @@ export async function startApi(config: ApiConfig, opts: Partial<StartApiOptions>
       once(server, 'error').then(([err]) => Promise.reject(err)),
     ]);
   } catch (err) {
+    await rateLimitRedis?.close();
     await db.close();
     throw err;
   }
+  const supervisor = agentSupervisorOf(app);
+  supervisor.start();
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
@@ -73,7 +89,11 @@ export async function startApi(config: ApiConfig, opts: Partial<StartApiOptions>
     url,
     port,
     db,
-    close: () => (closing ??= shutdown(server, db, opts.shutdownGraceMs ?? 5000)),
+    close: () =>
+      (closing ??= supervisor
+        .stop()
+        .then(() => shutdown(server, db, opts.shutdownGraceMs ?? 5000))
+        .then(() => rateLimitRedis?.close())),
   };
 }
 

@@ -41,7 +41,7 @@ export interface TestApi extends RunningApi {
 export async function startTestApi(
   kind: DbKind,
   env: Record<string, string> = {},
-  opts: Partial<Pick<StartApiOptions, 'clock'>> = {},
+  opts: Partial<Pick<StartApiOptions, 'clock' | 'rateLimitKeyPrefix'>> = {},
 ): Promise<TestApi> {
   const target = await createTestDatabase(kind);
   const config = loadApiConfig({

@@ -8,6 +8,7 @@ import { SPEECH_RMS, speak } from '../test/support/audio.ts';
 import { signUp } from '../test/support/auth.ts';
 import { startFakeOpenAI } from '../test/support/fake-openai.ts';
 import { TestCaller } from '../test/support/rtc.ts';
+import { buildAgent } from '../scripts/build-agent.ts';
 import { startStack } from '../test/support/stack.ts';
 import { STOCK_AGENT_NAME } from './stock-agent.ts';
 import { runBench } from './run.ts';
@@ -52,6 +53,7 @@ async function main(): Promise<void> {
     transcript: 'what do you think about that',
     reply: 'I think it is lovely.',
   });
+  await buildAgent();
   const stack = await startStack({
     database: 'pglite',
     agentEnv: {

@@ -4,7 +4,9 @@ import { dispose } from '@livekit/rtc-node';
 import { CreateSessionResponse } from '../protocol/index.ts';
 import { speak } from '../test/support/audio.ts';
 import { signUp } from '../test/support/auth.ts';
+import { jobPidOf } from '../test/support/faults.ts';
 import { TestCaller } from '../test/support/rtc.ts';
+import { buildAgent } from '../scripts/build-agent.ts';
 import { startStack } from '../test/support/stack.ts';
 import { runBench } from './run.ts';
 
@@ -20,18 +22,13 @@ function rssMb(pid: number): number {
   return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
 }
 
-/** The job process serving the call: the worker's child with the most CPU time. */
-function jobPid(workerPid: number): number {
-  const children = execFileSync('pgrep', ['-P', String(workerPid)])
+/** The worker's job processes (the call's, and the idle ones waiting for a call). */
+function jobProcesses(workerPid: number): number[] {
+  return execFileSync('pgrep', ['-P', String(workerPid), '-f', 'job_proc_lazy_main'])
     .toString()
     .trim()
     .split('\n')
     .map(Number);
-  const cpu = (pid: number) => {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return Number(fields[11]) + Number(fields[12]);
-  };
-  return children.sort((a, b) => cpu(b) - cpu(a))[0]!;
 }
 
 function slope(points: Array<[number, number]>): number {
@@ -44,6 +41,7 @@ function slope(points: Array<[number, number]>): number {
 }
 
 async function main(): Promise<void> {
+  await buildAgent();
   const stack = await startStack({ database: 'pglite' });
   try {
     const owner = await signUp(stack.api.url);
@@ -57,12 +55,16 @@ async function main(): Promise<void> {
     await caller.join(created.url, created.token);
     await caller.heard.firstSpeechAfter(0);
     await caller.agentState('listening');
-    const pid = jobPid(stack.agent.pid!);
+    const pid = jobPidOf(stack.agentLog, created.sessionId)!;
+    // Baseline in the same run: an idle job process of the same worker, which does nothing all
+    // along: its drift is what the allocator and the runtime do to a process that holds no call.
+    const idle = jobProcesses(stack.agent.pid!).find((p) => p !== pid)!;
+    const idleSamples: Array<[number, number]> = [];
     const question = await speak('tell me something about your day');
     const started = Date.now();
     const samples: Array<[number, number]> = [];
     let nextQuestion = started;
-    process.stdout.write(`bench:soak ${MINUTES} min call, job pid ${pid}\n`);
+    process.stdout.write(`bench:soak ${MINUTES} min call, job pid ${pid}, idle job process ${idle}\n`);
     while (Date.now() - started < MINUTES * 60_000) {
       if (Date.now() >= nextQuestion) {
         void caller.say(question);
@@ -70,14 +72,20 @@ async function main(): Promise<void> {
       }
       const minute = (Date.now() - started) / 60_000;
       samples.push([minute, rssMb(pid)]);
-      process.stdout.write(`  ${minute.toFixed(2)} min  rss ${samples.at(-1)![1].toFixed(1)} MB\n`);
+      idleSamples.push([minute, rssMb(idle)]);
+      process.stdout.write(
+        `  ${minute.toFixed(2)} min  rss ${samples.at(-1)![1].toFixed(1)} MB  (idle ${idleSamples.at(-1)![1].toFixed(1)} MB)\n`,
+      );
       await new Promise((r) => setTimeout(r, SAMPLE_MS));
     }
     await caller.leave();
     const settled = samples.filter(([m]) => m >= 1);
+    const idleSettled = idleSamples.filter(([m]) => m >= 1);
     process.stdout.write(
       `\njob RSS: start ${samples[0]![1].toFixed(0)} MB, end ${samples.at(-1)![1].toFixed(0)} MB, ` +
         `growth after the first minute ${slope(settled).toFixed(2)} MB/min\n` +
+        `idle job process (baseline): start ${idleSamples[0]![1].toFixed(0)} MB, end ${idleSamples.at(-1)![1].toFixed(0)} MB, ` +
+        `growth ${slope(idleSettled).toFixed(2)} MB/min\n` +
         `measured ${new Date().toISOString().slice(0, 10)}\n`,
     );
   } finally {

@@ -49,6 +49,26 @@ export const defaultDbOptions: DbOptions = {
 
 export const migrationsFolder = resolve(import.meta.dirname, 'migrations');
 
+/**
+ * How the API's pool behaves while the server is restarting or unreachable: a request fails fast
+ * (and is answered 503, api/errors.ts) instead of queueing, and the pool reconnects on its own.
+ * - `backoff`: the driver waits before re-opening a connection that failed, by default up to 20 s
+ *   (3^retries / 100 s) after a longer outage, every query meanwhile waiting with it. Capped at 1 s.
+ * - `connect_timeout`: a server that does not answer at all (a host that is gone) fails a request
+ *   after 10 s rather than the driver's 30.
+ * - `fetch_types: false`: the driver's array-type lookup on each new connection drops its promise,
+ *   so when it fails (the server shutting down just then) the rejection goes unhandled and Node
+ *   exits (porsager/postgres#1192). Drizzle writes and parses array literals itself.
+ * (The driver also kept a dead backend's last error and failed the next connection's first query
+ * with it: patches/postgres+3.4.9.patch.)
+ */
+const resilientPostgresOptions = {
+  onnotice: () => {},
+  backoff: (retries: number) => Math.min(0.05 * 2 ** retries, 1),
+  connect_timeout: 10,
+  fetch_types: false,
+} satisfies postgres.Options<Record<string, never>>;
+
 /** Connection URLs stay out of the handle so that logging a handle can never print a password. */
 const postgresUrls = new WeakMap<DbHandle, string>();
 
@@ -59,7 +79,7 @@ const postgresUrls = new WeakMap<DbHandle, string>();
 export async function createDb(opts: Partial<DbOptions> = {}): Promise<DbHandle> {
   const o = { ...defaultDbOptions, ...stripUndefined(opts) };
   if (o.databaseUrl) {
-    const client = postgres(o.databaseUrl, { max: o.maxConnections, onnotice: () => {} });
+    const client = postgres(o.databaseUrl, { ...resilientPostgresOptions, max: o.maxConnections });
     const handle: DbHandle = {
       db: drizzlePostgres(client, { schema }),
       kind: 'postgres',

@@ -202,10 +202,25 @@ export const sessions = pgTable(
     roomName: text('room_name').notNull(),
     callerIdentity: text('caller_identity').notNull(),
     callerName: text('caller_name').notNull(),
-    status: text('status', { enum: ['created', 'active', 'ended'] })
+    status: text('status', { enum: ['created', 'active', 'ended', 'failed'] })
       .notNull()
       .default('created'),
     providers: jsonb('providers').$type<ProviderInfo>(),
+    /**
+     * What the agent is dispatched with (protocol's `DispatchMetadata`), kept so that the API can
+     * dispatch again when the first dispatch was dropped or the agent was lost mid-call.
+     */
+    dispatch: jsonb('dispatch').$type<unknown>(),
+    /** Dispatches made so far, the first included (reset when a joined agent is lost). */
+    dispatchAttempts: integer('dispatch_attempts').notNull().default(1),
+    /** When the agent supervisor next looks at this session; null while nothing is awaited. */
+    nextCheckAt: timestamp('next_check_at', { withTimezone: true, mode: 'date' }),
+    /** Since when the session has been waiting for its agent; null while the agent is in the room. */
+    agentWaitingSince: timestamp('agent_waiting_since', { withTimezone: true, mode: 'date' }).defaultNow(),
+    /** The job participant that joined (its identity), while it is in the room. */
+    agentIdentity: text('agent_identity'),
+    /** Why no agent came (status `failed`), or why the last one was lost. */
+    agentReason: text('agent_reason'),
     createdAt: createdAt(),
     startedAt: timestamp('started_at', { withTimezone: true, mode: 'date' }),
     endedAt: timestamp('ended_at', { withTimezone: true, mode: 'date' }),
@@ -220,6 +235,7 @@ export const sessions = pgTable(
     uniqueIndex('sessions_room_name_idx').on(t.roomName),
     index('sessions_character_idx').on(t.characterId),
     index('sessions_owner_idx').on(t.ownerId),
+    index('sessions_next_check_idx').on(t.nextCheckAt),
   ],
 );
 

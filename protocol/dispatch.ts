@@ -26,6 +26,13 @@ export const DispatchMetadata = z.object({
    * `GET /api/internal/broadcasts/:id/output`. Never secrets here: dispatch metadata reaches LiveKit.
    */
   broadcast: z.object({ id: z.string().uuid(), output: BroadcastOutputKind }).optional(),
+  /** Which dispatch of the session's current wait for its agent this is, from 1 (for logs). */
+  attempt: z.number().int().min(1).max(1000).optional(),
+  /**
+   * True when an earlier job of this session left or died mid-call: the job takes the conversation
+   * up from the stored transcript instead of greeting.
+   */
+  resume: z.boolean().optional(),
 });
 export type DispatchMetadata = z.infer<typeof DispatchMetadata>;
 
@@ -37,3 +44,11 @@ export const AgentAttributes = {
   providers: 'troupe.providers',
   characterId: 'troupe.character',
 } as const;
+
+/** The identity the framework gives a job's own participant: `agent-<job id>`. */
+export const JOB_IDENTITY_PREFIX = 'agent-';
+export const isJobIdentity = (identity: string): boolean => identity.startsWith(JOB_IDENTITY_PREFIX);
+
+/** A group character's participant identity. */
+export const characterIdentity = (characterId: string): string => `character-${characterId}`;
+export const CHARACTER_IDENTITY_PREFIX = 'character-';

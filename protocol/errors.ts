@@ -13,6 +13,8 @@ export const ErrorCode = z.enum([
   'unsupported_media_type',
   'rate_limited',
   'upstream_unavailable',
+  /** The database is restarting or unreachable; the Retry-After header says when to try again. */
+  'database_unavailable',
   /** Voice cloning needs ElevenLabs (`ELEVENLABS_API_KEY`), which this server does not have. */
   'voice_cloning_unavailable',
   'internal',

@@ -69,8 +69,31 @@ export const CreateSessionResponse = z.object({
 });
 export type CreateSessionResponse = z.infer<typeof CreateSessionResponse>;
 
-export const SessionStatus = z.enum(['created', 'active', 'ended']);
+/**
+ * `created` until the room opens, `active` while it is open, `ended` when it closed, `failed` when
+ * no agent joined it after every dispatch attempt (see AgentPresence).
+ */
+export const SessionStatus = z.enum(['created', 'active', 'ended', 'failed']);
 export type SessionStatus = z.infer<typeof SessionStatus>;
+
+/**
+ * Whether the session's agent is in its room. `waiting`: dispatched, not joined yet (or lost and
+ * dispatched again); `joined`: in the room; `failed`: no agent joined after every attempt, with a
+ * reason a person can read; `none`: the session is over.
+ */
+export const AgentPresenceState = z.enum(['waiting', 'joined', 'failed', 'none']);
+export type AgentPresenceState = z.infer<typeof AgentPresenceState>;
+
+export const AgentPresence = z.object({
+  state: AgentPresenceState,
+  /** Dispatches made so far (the first one included). */
+  attempts: z.number().int().nonnegative(),
+  /** Since when the session has been waiting for its agent; null unless `waiting`. */
+  waitingSince: z.iso.datetime().nullable(),
+  /** Why no agent came (`failed`), or why the last one left (`waiting` after a loss). */
+  reason: z.string().nullable(),
+});
+export type AgentPresence = z.infer<typeof AgentPresence>;
 
 /** Which providers the agent actually runs for a session. */
 export const ProviderInfo = z.object({
@@ -142,8 +165,25 @@ export type TurnReport = Turn;
 export const SessionStatusReport = z.object({
   status: z.literal('active'),
   providers: ProviderInfo,
+  /** The job's participant identity in the room (confirms the dispatch). */
+  identity: z.string().min(1).max(128).optional(),
 });
 export type SessionStatusReport = z.infer<typeof SessionStatusReport>;
+
+/**
+ * Body of `POST /api/internal/sessions/:id/job-ended`: a job of this session is gone, reported by
+ * the job on its way out or by its worker when the job's process vanished. The API then checks the
+ * room and dispatches again while people are still in it.
+ */
+export const JobEndedReport = z
+  .object({
+    /** The job's participant identity. */
+    identity: z.string().min(1).max(128),
+    /** `exited`: its worker saw the job's process go (crashed or finished); `worker_gone`: the job saw its worker die and left. */
+    reason: z.enum(['exited', 'worker_gone']),
+  })
+  .strict();
+export type JobEndedReport = z.infer<typeof JobEndedReport>;
 
 /** A session without its transcript, as `GET /api/sessions` lists them. */
 export const SessionSummary = z.object({
@@ -160,6 +200,8 @@ export const SessionSummary = z.object({
   startedAt: z.iso.datetime().nullable(),
   endedAt: z.iso.datetime().nullable(),
   durationMs: z.number().int().nonnegative().nullable(),
+  /** The agent's arrival, confirmed by the API. Always present in the API's answers. */
+  agent: AgentPresence.optional(),
 });
 export type SessionSummary = z.infer<typeof SessionSummary>;
 

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
@@ -11,7 +12,6 @@ const run = promisify(execFile);
 /** The livekit-server release this project is tested against. */
 export const LIVEKIT_SERVER_VERSION = '1.13.5';
 export const projectRoot = resolve(import.meta.dirname, '..');
-const localBin = join(projectRoot, '.bin', 'livekit-server');
 
 const installHelp = `livekit-server ${LIVEKIT_SERVER_VERSION} was not found and Go is not installed to build it.
 Install one of:
@@ -33,11 +33,14 @@ export interface EnsureLivekitOptions {
   candidates: string[];
   /** The Go tool used to build one. @defaultValue 'go' */
   go: string;
+  /** Where a binary built with Go is put, as `livekit-server`. @defaultValue '.bin' under the project root */
+  installDir: string;
 }
 
 /**
  * Finds a livekit-server of the pinned minor version: on PATH, then in `.bin/`; otherwise builds
- * it into `.bin/` with `go install` when Go is present. Throws with install instructions otherwise.
+ * it into `.bin/` with `go install` when Go is present, passing each line the build prints to
+ * `log` (prefixed `go install:`). Throws with install instructions otherwise.
  */
 export async function ensureLivekitServer(
   log: (msg: string) => void = () => {},
@@ -45,21 +48,55 @@ export async function ensureLivekitServer(
 ): Promise<string> {
   const wantedMinor = LIVEKIT_SERVER_VERSION.split('.').slice(0, 2).join('.');
   const go = opts.go ?? 'go';
-  for (const candidate of opts.candidates ?? ['livekit-server', localBin]) {
+  const installDir = opts.installDir ?? join(projectRoot, '.bin');
+  const installed = join(installDir, 'livekit-server');
+  for (const candidate of opts.candidates ?? ['livekit-server', installed]) {
     const version = await versionOf(candidate);
     if (version?.startsWith(`${wantedMinor}.`)) return candidate;
     if (version) log(`ignoring ${candidate} ${version}: this project pins ${LIVEKIT_SERVER_VERSION}`);
   }
   if (!(await hasGo(go))) throw new Error(installHelp);
-  log(`building livekit-server ${LIVEKIT_SERVER_VERSION} into .bin/ with go install (a few minutes, once)`);
-  const gobin = join(projectRoot, '.bin', 'go');
+  log(
+    `building livekit-server ${LIVEKIT_SERVER_VERSION} into ${installDir} with go install ` +
+      '(downloads its modules and compiles them: a few minutes, once)',
+  );
+  const gobin = join(installDir, 'go');
   mkdirSync(gobin, { recursive: true });
-  await run(go, ['install', `github.com/livekit/livekit-server/cmd/server@v${LIVEKIT_SERVER_VERSION}`], {
-    env: { ...process.env, CGO_ENABLED: '0', GOBIN: gobin },
-    maxBuffer: 64 * 1024 * 1024,
+  await goInstall(
+    go,
+    `github.com/livekit/livekit-server/cmd/server@v${LIVEKIT_SERVER_VERSION}`,
+    { ...process.env, CGO_ENABLED: '0', GOBIN: gobin },
+    (line) => log(`go install: ${line}`),
+  );
+  renameSync(join(gobin, 'server'), installed);
+  log(`built ${installed}`);
+  return installed;
+}
+
+/** `go install -v`, each line of its output (module downloads, packages compiled) passed on as it comes. */
+function goInstall(
+  go: string,
+  target: string,
+  env: NodeJS.ProcessEnv,
+  onLine: (line: string) => void,
+): Promise<void> {
+  return new Promise((resolveBuild, reject) => {
+    const build = spawn(go, ['install', '-v', target], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const tail: string[] = [];
+    for (const stream of [build.stdout, build.stderr]) {
+      createInterface({ input: stream }).on('line', (line) => {
+        tail.push(line);
+        if (tail.length > 20) tail.shift();
+        onLine(line);
+      });
+    }
+    build.once('error', reject);
+    build.once('close', (code, signal) =>
+      code === 0
+        ? resolveBuild()
+        : reject(new Error(`go install ${target} failed (${signal ?? `code ${code}`}):\n${tail.join('\n')}`)),
+    );
   });
-  renameSync(join(gobin, 'server'), localBin);
-  return localBin;
 }
 
 async function hasGo(go: string): Promise<boolean> {
@@ -82,6 +119,29 @@ export interface LivekitServerOptions {
   stdio: 'inherit' | 'ignore' | 'pipe';
   /** URLs the server posts its webhooks to, signed with `apiKey`; only for a generated config. @defaultValue [] */
   webhookUrls: string[];
+  /** What finding or building the binary says (the Go build's progress included). @defaultValue nothing */
+  log: (msg: string) => void;
+  /**
+   * Redis `host:port` (`redis.address`) that makes this server one node of a multi-node
+   * deployment: rooms, their placement on nodes and the agent dispatch state live there, and
+   * signalling and RPC between nodes travel over its pub/sub. Every node names the same Redis and
+   * has the same API keys. Only for a generated config. @defaultValue undefined (single-node)
+   */
+  redisAddress?: string;
+  /**
+   * With `redisAddress`: the logical database (`redis.db`) the node keeps its keys in. Pub/sub
+   * channels are not per database: nodes on one Redis server share one message bus whatever
+   * their database. @defaultValue 0
+   */
+  redisDb: number;
+  /**
+   * The address the node advertises (`rtc.node_ip`): in its ICE candidates and in Redis, where the
+   * other nodes read it. Only for a generated config. @defaultValue undefined (found from the
+   * machine's interfaces, `use_external_ip: false`)
+   */
+  nodeIp?: string;
+  /** `logging.level` of a generated config; the node ID and room placement are logged at `info`. @defaultValue 'warn' */
+  logLevel: 'debug' | 'info' | 'warn' | 'error';
 }
 
 export interface RunningLivekitServer {
@@ -92,10 +152,24 @@ export interface RunningLivekitServer {
   stop(): Promise<void>;
 }
 
+/** A livekit-server just spawned; `ready` settles once it answers HTTP or has exited. */
+export interface SpawnedLivekitServer extends RunningLivekitServer {
+  ready: Promise<void>;
+}
+
 /** Starts livekit-server in dev mode and resolves once it answers HTTP. */
 export async function startLivekitServer(
   opts: Partial<LivekitServerOptions> = {},
 ): Promise<RunningLivekitServer> {
+  const { ready, ...server } = await spawnLivekitServer(opts);
+  await ready;
+  return server;
+}
+
+/** Starts livekit-server in dev mode without waiting for it: `ready` says when it answers. */
+export async function spawnLivekitServer(
+  opts: Partial<LivekitServerOptions> = {},
+): Promise<SpawnedLivekitServer> {
   const port = opts.port ?? (await freePortTriple());
   const apiKey = opts.apiKey ?? 'devkey';
   const apiSecret = opts.apiSecret ?? 'secret';
@@ -107,41 +181,46 @@ export async function startLivekitServer(
       [
         `port: ${port}`,
         'bind_addresses: ["127.0.0.1"]',
-        `rtc: {tcp_port: ${port + 1}, udp_port: ${port + 2}, use_external_ip: false}`,
+        `rtc: {tcp_port: ${port + 1}, udp_port: ${port + 2}, use_external_ip: false${opts.nodeIp ? `, node_ip: ${opts.nodeIp}` : ''}}`,
         `keys: {${apiKey}: ${apiSecret}}`,
         ...(opts.webhookUrls?.length
           ? [
               `webhook: {api_key: ${apiKey}, urls: [${opts.webhookUrls.map((u) => JSON.stringify(u)).join(', ')}]}`,
             ]
           : []),
-        'logging: {level: warn}',
+        ...(opts.redisAddress
+          ? [`redis: {address: ${JSON.stringify(opts.redisAddress)}, db: ${opts.redisDb ?? 0}}`]
+          : []),
+        `logging: {level: ${opts.logLevel ?? 'warn'}}`,
         '',
       ].join('\n'),
     );
   }
-  const binary = await ensureLivekitServer();
+  const binary = await ensureLivekitServer(opts.log);
   const child = spawn(binary, ['--dev', '--config', configPath], { stdio: opts.stdio ?? 'inherit' });
   killOnExit(child);
-  const url = `ws://127.0.0.1:${port}`;
   const exited = new Promise<never>((_, reject) =>
-    child.once('exit', (code) =>
-      reject(new Error(`livekit-server exited with code ${code} before it was ready`)),
+    child.once('exit', (code, signal) =>
+      reject(new Error(`livekit-server exited (${signal ?? `code ${code}`}) before it was ready`)),
     ),
   );
   exited.catch(() => {});
-  await Promise.race([waitForHttp(`http://127.0.0.1:${port}/`, 20_000), exited]);
+  const ready = Promise.race([waitForHttp(`http://127.0.0.1:${port}/`, child, 20_000), exited]);
+  ready.catch(() => {});
   return {
-    url,
+    url: `ws://127.0.0.1:${port}`,
     apiKey,
     apiSecret,
     process: child,
     stop: () => stopChild(child),
+    ready,
   };
 }
 
-async function waitForHttp(url: string, timeoutMs: number): Promise<void> {
+async function waitForHttp(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  for (;;) {
+  // Stops polling once the server has exited; the caller reports that.
+  while (child.exitCode === null && child.signalCode === null) {
     try {
       const res = await fetch(url);
       if (res.ok) return;

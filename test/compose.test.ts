@@ -13,11 +13,16 @@ interface Service {
   ports?: string[];
   volumes?: string[];
   depends_on?: Record<string, { condition: string }>;
+  healthcheck?: { test: string[] | string; interval?: string; timeout?: string; retries?: number };
+  stop_grace_period?: string;
 }
 
 const read = (path: string) => readFileSync(join(projectRoot, path), 'utf8');
 const composeText = read('docker-compose.yml');
-const compose = parse(composeText, { merge: true }) as { services: Record<string, Service> };
+const compose = parse(composeText, { merge: true }) as {
+  services: Record<string, Service>;
+  volumes?: Record<string, unknown>;
+};
 const services = compose.services;
 const service = (name: string): Service => {
   const s = services[name];
@@ -65,12 +70,16 @@ describe('docker-compose.yml', () => {
     expect(api.build).toEqual(agent.build);
     expect(api.build).toMatchObject({ context: '.', dockerfile: 'Dockerfile' });
     expect(api.command).toEqual(['node', '--import', 'tsx', 'api/main.ts']);
-    expect(agent.command).toEqual(['node', '--import', 'tsx', 'agent/main.ts']);
+    // The worker runs as the plain JavaScript the Dockerfile bundles (`npm run build:agent`).
+    expect(agent.command).toEqual(['node', '--enable-source-maps', 'dist/agent/main.js']);
+    expect(read('Dockerfile')).toMatch(/npm run build:agent/);
   });
 
   it('when the wiring is read, then the api uses postgres and livekit by service name and the agent reports to the api', () => {
     const api = service('api').environment ?? {};
     expect(api.DATABASE_URL).toMatch(/^postgres:\/\/[^@]+@postgres:5432\//);
+    expect(api.REDIS_URL).toMatch(/^redis:\/\/redis:6379(\/\d+)?$/);
+    expect(service('api').depends_on).toMatchObject({ redis: { condition: 'service_healthy' } });
     expect(api.LIVEKIT_URL).toBe('ws://livekit:7880');
     expect(api.HOST).toBe('0.0.0.0');
     for (const key of ['LIVEKIT_API_KEY', 'LIVEKIT_API_SECRET', 'LIVEKIT_PUBLIC_URL'])
@@ -141,5 +150,88 @@ describe('Dockerfile', () => {
   it('when .dockerignore is read, then local state and secrets stay out of the build context', () => {
     const ignored = read('.dockerignore').split('\n');
     for (const entry of ['node_modules', '.env', 'data', '.git']) expect(ignored).toContain(entry);
+  });
+});
+
+/** A compose duration (`30s`, `1m30s`, `500ms`) in milliseconds. */
+function durationMs(value: string | undefined): number {
+  const parts = [...(value ?? '').matchAll(/(\d+(?:\.\d+)?)(ms|h|m|s)/g)];
+  expect(parts.map((p) => p[0]).join(''), `duration ${value}`).toBe(value);
+  const unit = { h: 3_600_000, m: 60_000, s: 1000, ms: 1 } as const;
+  return parts.reduce((sum, [, n, u]) => sum + Number(n) * unit[u as keyof typeof unit], 0);
+}
+
+/** The healthcheck's command as one string. */
+const probe = (s: Service) => [s.healthcheck?.test ?? []].flat().join(' ');
+
+// Regression: without webhooks egress broadcasts stayed `starting` and rooms never finished; the
+// agent's spool lived in its container; `docker compose stop` killed the agent mid-drain; nothing
+// said whether livekit, the agent or egress were up.
+describe('docker-compose.yml operations', () => {
+  it("when livekit is read, then it posts its webhooks to the api's webhook route, signed with the api's key", () => {
+    const livekit = service('livekit');
+    const file = livekit.volumes?.find((v) => v.endsWith(':/etc/livekit.yaml:ro'))?.split(':')[0] ?? '';
+    const config = parse(read(file)) as { webhook?: { api_key?: string; urls?: string[] } };
+    expect(config.webhook?.api_key).toBeTruthy();
+    expect(config.webhook?.urls).toEqual(['http://api:3000/api/livekit/webhook']);
+    const api = service('api');
+    expect(api.environment?.PORT).toBe('3000');
+    expect(read('api/app.ts')).toMatch(/'\/api\/livekit',\s*livekitWebhookRouter\(/);
+    expect(read('api/routes/livekit-webhook.ts')).toMatch(/router\.post\('\/webhook'/);
+    // The file's key is overridden from the environment with the api's own key (one of LIVEKIT_KEYS).
+    const key = livekit.environment?.LIVEKIT_WEBHOOK_API_KEY;
+    expect(key).toBe(api.environment?.LIVEKIT_API_KEY);
+    expect(livekit.environment?.LIVEKIT_KEYS?.startsWith(`${key}: `)).toBe(true);
+  });
+
+  it("when the agent is read, then its spool directory is a named volume the image's user can write", () => {
+    const agent = service('agent');
+    const dir = agent.environment?.AGENT_SPOOL_DIR ?? '';
+    expect(dir).toMatch(/^\//);
+    const mount = agent.volumes?.find((v) => v.endsWith(`:${dir}`));
+    expect(mount, `a volume at ${dir}`).toBeDefined();
+    const name = mount!.split(':')[0]!;
+    expect(name).toMatch(/^[a-z][\w-]*$/); // a named volume, not a bind mount
+    expect(Object.keys(compose.volumes ?? {})).toContain(name);
+    // A fresh named volume takes the owner of the image's directory: the image must make it node's.
+    const dockerfile = read('Dockerfile');
+    expect(dockerfile).toMatch(/^WORKDIR \/app$/m);
+    const mkdir = new RegExp(`RUN mkdir -p ${dir}\\s*&&\\s*chown -R node:node (\\S+)`).exec(dockerfile);
+    expect(mkdir, `the Dockerfile creates ${dir}`).not.toBeNull();
+    expect(dir.startsWith(mkdir![1]!)).toBe(true);
+    expect(dockerfile).toMatch(/^USER node$/m);
+  });
+
+  it("when the agent is stopped, then its grace period covers the worker's drain", () => {
+    const drain = /\.drain\((\d[\d_]*)\)/.exec(read('agent/main.ts'))?.[1];
+    expect(drain, 'agent/main.ts drains with a timeout').toBeDefined();
+    const drainMs = Number(drain!.replaceAll('_', ''));
+    // The drain, the worker's close after it, and the exit.
+    expect(durationMs(service('agent').stop_grace_period)).toBeGreaterThanOrEqual(drainMs + 10_000);
+  });
+
+  it('when livekit, the agent and egress are read, then each has a healthcheck on its own health port', () => {
+    // livekit-server: HTTP 200 on / of its port.
+    const port = (parse(read('deploy/livekit.compose.yaml')) as { port: number }).port;
+    expect(probe(service('livekit'))).toMatch(
+      new RegExp(`^CMD (wget|curl) .*http://127\\.0\\.0\\.1:${port}/$`),
+    );
+    // The agent: the worker's health server, bound to every interface of the container.
+    const agent = service('agent');
+    expect(agent.environment?.AGENT_HTTP_HOST).toBe('0.0.0.0');
+    expect(probe(agent)).toContain(`http://127.0.0.1:${agent.environment?.AGENT_HTTP_PORT}/`);
+    expect(agent.ports).toBeUndefined();
+    // Egress: the health_port of its config.
+    const egress = parse(service('egress').environment?.EGRESS_CONFIG_BODY ?? '') as { health_port?: number };
+    expect(egress.health_port).toBeGreaterThan(0);
+    expect(probe(service('egress'))).toContain(`http://127.0.0.1:${egress.health_port}/`);
+    for (const name of ['livekit', 'agent', 'egress', 'api']) {
+      const h = service(name).healthcheck;
+      expect(h?.retries, name).toBeGreaterThan(0);
+      expect(durationMs(h?.timeout), name).toBeLessThan(durationMs(h?.interval) + 1);
+    }
+    // Whoever needs livekit waits until it is healthy, not merely started.
+    for (const name of ['api', 'agent', 'egress'])
+      expect(service(name).depends_on?.livekit, name).toEqual({ condition: 'service_healthy' });
   });
 });

@@ -11,7 +11,8 @@ import {
 } from '../scripts/livekit-server.ts';
 
 // `npm start` as a user runs it (against a test livekit-server, so the default ports stay free):
-// it prints the URL when everything is up, Ctrl-C stops every child, and a dying child is reported.
+// it prints the URL when everything is up, Ctrl-C stops every child, and a child that dies is
+// reported and restarted.
 
 let livekit: RunningLivekitServer;
 beforeAll(async () => {
@@ -23,12 +24,15 @@ interface Started {
   child: ChildProcess;
   lines: string[];
   url: string;
+  /** The agent worker's health URL. */
+  agentHealth: string;
   /** Resolves with the first output line matching `pattern`. */
   line(pattern: RegExp): Promise<string>;
 }
 
 async function npmStart(): Promise<Started> {
   const port = await freeTcpPort();
+  const agentPort = await freeTcpPort();
   const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], {
     cwd: projectRoot,
     env: {
@@ -38,7 +42,7 @@ async function npmStart(): Promise<Started> {
       LIVEKIT_API_SECRET: livekit.apiSecret,
       PORT: String(port),
       PGLITE_DIR: 'memory://',
-      AGENT_HTTP_PORT: String(await freeTcpPort()),
+      AGENT_HTTP_PORT: String(agentPort),
       LOG_LEVEL: 'warn',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -64,7 +68,22 @@ async function npmStart(): Promise<Started> {
       );
     });
   const ready = await line(/\[troupe\] ready: open (http:\/\/\S+)/);
-  return { child, lines, line, url: /open (http:\/\/\S+)/.exec(ready)![1]! };
+  return {
+    child,
+    lines,
+    line,
+    url: /open (http:\/\/\S+)/.exec(ready)![1]!,
+    agentHealth: `http://127.0.0.1:${agentPort}/`,
+  };
+}
+
+/** The pid of npm start's child running `script`. */
+function childPid(parent: ChildProcess, script: string): number {
+  return Number(
+    execFileSync('pgrep', ['-P', String(parent.pid), '-f', script])
+      .toString()
+      .trim(),
+  );
 }
 
 function exitCode(child: ChildProcess): Promise<number | null> {
@@ -89,6 +108,7 @@ describe('npm start', () => {
       started.child.kill('SIGINT');
       expect(await exitCode(started.child)).toBe(0);
       expect(started.lines.join('\n')).toMatch(/agent stopped[\s\S]*api stopped/);
+      expect(started.lines.join('\n')).not.toContain('restarting');
       // Gone within a moment of npm start exiting (the kernel reaps them just after their parent).
       const alive = () => children.filter((pid) => existsSync(`/proc/${pid}`));
       const deadline = Date.now() + 5_000;
@@ -99,15 +119,36 @@ describe('npm start', () => {
     }
   });
 
-  it('when a child dies, then npm start names it and stops the rest with a failure code', async () => {
+  it('when the agent and then the API are killed, then each is restarted, answers its health check again, and Ctrl-C still stops all', async () => {
     const started = await npmStart();
     try {
-      const agentPid = execFileSync('pgrep', ['-P', String(started.child.pid), '-f', 'agent/main.ts'])
+      const agentPid = childPid(started.child, 'dist/agent/main.js');
+      process.kill(agentPid, 'SIGKILL');
+      await started.line(/\[troupe\] agent exited \(SIGKILL\); restarting in 1 s \(restart 1\)/);
+      await started.line(/\[troupe\] agent is back and healthy \(restart 1\)/);
+      expect((await fetch(started.agentHealth)).status).toBe(200);
+      expect(childPid(started.child, 'dist/agent/main.js')).not.toBe(agentPid);
+
+      process.kill(childPid(started.child, 'api/main.ts'), 'SIGKILL');
+      await started.line(/\[troupe\] api exited \(SIGKILL\); restarting in 1 s \(restart 1\)/);
+      await started.line(/\[troupe\] api is back and healthy \(restart 1\)/);
+      expect((await fetch(`${started.url}/healthz`)).status).toBe(200);
+      expect(started.child.exitCode).toBeNull();
+
+      const children = execFileSync('pgrep', ['-P', String(started.child.pid)])
         .toString()
-        .trim();
-      process.kill(Number(agentPid), 'SIGKILL');
-      await started.line(/agent exited unexpectedly/);
-      expect(await exitCode(started.child)).toBe(1);
+        .trim()
+        .split('\n');
+      started.child.kill('SIGINT');
+      expect(await exitCode(started.child)).toBe(0);
+      const output = started.lines.join('\n');
+      expect(output).toMatch(/agent stopped[\s\S]*api stopped/);
+      // Children that exit because they were told to stop are not restarted.
+      expect(output.match(/restarting in/g)).toHaveLength(2);
+      const alive = () => children.filter((pid) => existsSync(`/proc/${pid}`));
+      const deadline = Date.now() + 5_000;
+      while (alive().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      expect(alive()).toEqual([]);
     } finally {
       await stopChild(started.child);
     }

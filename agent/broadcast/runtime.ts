@@ -28,16 +28,20 @@ import type { Logger } from '../providers/offline/tools.ts';
 import { AutonomousDirector, autonomousOptionsFromSettings, directorEventForFloor } from './autonomous.ts';
 import {
   ChatBridge,
+  type ChatRemoval,
   ChatRouter,
   ModerationEndpoint,
+  Moderator,
   type RoutedItem,
   TwitchChat,
   chatReplyInstruction,
   chatUtterance,
+  removalCovers,
 } from './chat/index.ts';
 import { chatNoticeFromRouted, topicCueFor } from './notices.ts';
 import { RtmpOutput } from './output/rtmp-output.ts';
 import { ShowController } from './show.ts';
+import { broadcastModerationOptions } from './speech-moderation.ts';
 
 /** What the broadcast needs from the group job it runs in. */
 export interface BroadcastHost {
@@ -305,9 +309,10 @@ export class BroadcastRuntime {
     const { cast, conversation, logger } = this.#host;
     const c = this.#config;
     const named = cast.map((ch) => ({ id: ch.id, name: ch.name }));
+    const moderator = new Moderator(broadcastModerationOptions(c));
     this.#router = new ChatRouter({
       characters: named,
-      moderation: { blocklist: c.CHAT_BLOCKLIST },
+      moderation: moderator,
       ...(c.TWITCH_USERNAME ? { ignoreUsers: [c.TWITCH_USERNAME] } : {}),
     });
     this.#chat = new TwitchChat(
@@ -326,9 +331,12 @@ export class BroadcastRuntime {
       if (this.#muted.has(m.user.toLowerCase()) || this.#muted.has(m.displayName.toLowerCase())) return;
       this.#router?.receive(m);
       this.#director?.dispatch({ type: 'chatActivity', user: m.user, text: m.text });
+      // The stage and the video show only what chat moderation lets in.
+      if (!moderator.checkIncoming(m.text).ok) return;
       this.#show.chat(m.displayName, m.text);
       this.#output?.chat(m.displayName, m.text);
     });
+    this.#chat.onRemoval((removal) => this.#removeChat(removal));
     this.#bridge = new ChatBridge(
       this.#router,
       {
@@ -394,6 +402,14 @@ export class BroadcastRuntime {
     }
   }
 
+  /** A moderator took chat back: nothing it covers is answered, aloud or in chat. */
+  #removeChat(removal: ChatRemoval): void {
+    const removed = this.#router?.remove(removal) ?? 0;
+    for (const [identity, item] of this.#pendingChat)
+      if (removalCovers(removal, item)) this.#pendingChat.delete(identity);
+    this.#host.logger.info({ removal: removal.kind, removed }, 'chat taken back by a moderator');
+  }
+
   #onFloor(message: FloorMessage): void {
     this.#director?.dispatch(directorEventForFloor(message));
     if (message.state === 'open') this.#bridge?.floorFree();
@@ -418,6 +434,15 @@ export class BroadcastRuntime {
         // Acting on Twitch itself needs a moderator's token and Twitch's API; here a timed-out or
         // banned chatter is muted for the rest of the show, and a deleted line is not answered.
         if (msg.action !== 'delete') this.#muted.add(msg.user.toLowerCase());
+        this.#removeChat(
+          msg.action === 'delete' && msg.messageId
+            ? { kind: 'message', messageId: msg.messageId, user: msg.user.toLowerCase() }
+            : {
+                kind: 'user',
+                user: msg.user.toLowerCase(),
+                action: msg.action === 'ban' ? 'ban' : 'timeout',
+              },
+        );
         this.#host.logger.info({ action: msg.action }, 'chat moderation from the control page');
         return;
     }

@@ -1,7 +1,9 @@
 import { ReadableStream } from 'node:stream/web';
 import { describe, expect, it } from 'vitest';
+import { loadAgentConfig } from '../config.ts';
+import { ChatRouter } from './chat/router.ts';
 import { Moderator } from './chat/moderation.ts';
-import { moderateSentences } from './speech-moderation.ts';
+import { broadcastModerationOptions, moderateSentences, speechModerator } from './speech-moderation.ts';
 
 async function collect(chunks: string[], moderate: (s: string) => Promise<string>): Promise<string> {
   const source = new ReadableStream<string>({
@@ -30,5 +32,52 @@ describe('speech moderation', () => {
 
   it('when a reply is clean, then it comes out word for word', async () => {
     expect(await collect(['Fine weather. ', 'Truly fine!'], moderate)).toBe('Fine weather. Truly fine!');
+  });
+});
+
+// Regression: a fresh broadcast let characters swear on stream unless an operator typed a blocklist.
+describe('broadcast word rules from the worker settings', () => {
+  const REPLACED = "Let's keep it friendly.";
+  it.each([
+    ['a fresh worker', {}, 'What the fuck is that?', REPLACED],
+    ['a fresh worker', {}, 'Scunthorpe is in England.', 'Scunthorpe is in England.'],
+    ['a fresh worker', {}, 'My assistant has a class.', 'My assistant has a class.'],
+    ['a fresh worker', {}, 'Ahoy, darn it.', 'Ahoy, darn it.'],
+    ['CHAT_BLOCKLIST=darn', { CHAT_BLOCKLIST: 'darn' }, 'Ahoy, darn it.', REPLACED],
+    ['CHAT_BLOCKLIST=darn', { CHAT_BLOCKLIST: 'darn' }, 'What the fuck is that?', REPLACED],
+    [
+      'CHAT_PROFANITY_FILTER=false',
+      { CHAT_PROFANITY_FILTER: 'false' },
+      'What the fuck is that?',
+      'What the fuck is that?',
+    ],
+    [
+      'CHAT_PROFANITY_FILTER=false, CHAT_BLOCKLIST=darn',
+      { CHAT_PROFANITY_FILTER: 'false', CHAT_BLOCKLIST: 'darn' },
+      'Ahoy, darn it.',
+      REPLACED,
+    ],
+    ['CHAT_PROFANITY_FILTER=false', { CHAT_PROFANITY_FILTER: 'false' }, 'See evil.ai now.', REPLACED],
+  ])('when %s has a character say "%s", then the stream hears "%s"', async (_who, env, said, heard) => {
+    const config = loadAgentConfig(env);
+    expect(await speechModerator(config)(said)).toBe(heard);
+  });
+
+  it.each([
+    [{}, 'what the fuck', 'blocked'],
+    [{}, 'Ada, is Scunthorpe nice?', 'queued'],
+    [{ CHAT_PROFANITY_FILTER: 'false' }, 'Ada, what the fuck?', 'queued'],
+    [{ CHAT_BLOCKLIST: 'darn' }, 'Ada, darn it', 'blocked'],
+  ])('when chat comes in under %o saying "%s", then the router has it %s', (env, text, outcome) => {
+    const router = new ChatRouter({
+      characters: [{ id: 'ada', name: 'Ada Lovelace' }],
+      moderation: broadcastModerationOptions(loadAgentConfig(env)),
+    });
+    router.receive({ user: 'zed', displayName: 'Zed', text, tags: {}, at: 0 });
+    expect(router.counters()).toMatchObject(outcome === 'blocked' ? { blocked: 1 } : { queued: 1 });
+  });
+
+  it('when CHAT_PROFANITY_FILTER is not a boolean, then the configuration names it', () => {
+    expect(() => loadAgentConfig({ CHAT_PROFANITY_FILTER: 'maybe' })).toThrow(/CHAT_PROFANITY_FILTER/);
   });
 });

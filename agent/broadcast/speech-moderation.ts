@@ -2,7 +2,12 @@ import type { ReadableStream } from 'node:stream/web';
 import { TransformStream } from 'node:stream/web';
 import type { llm } from '@livekit/agents';
 import type { AgentConfig } from '../config.ts';
-import { ModerationEndpoint, Moderator, moderateOutgoingWithEndpoint } from './chat/moderation.ts';
+import {
+  ModerationEndpoint,
+  type ModerationOptions,
+  Moderator,
+  moderateOutgoingWithEndpoint,
+} from './chat/moderation.ts';
 
 /** A sentence in, what may be said instead out. */
 export type SentenceModerator = (sentence: string) => Promise<string>;
@@ -41,11 +46,23 @@ export function moderateSentences(
 }
 
 /**
- * What a broadcast's characters may say: the chat moderator's rules (CHAT_BLOCKLIST, links) and,
- * with MODERATION_BASE_URL, an OpenAI-compatible `/moderations` endpoint that fails closed.
+ * A broadcast's word rules from the worker's settings, the same for chat in and speech out: the
+ * English word list unless CHAT_PROFANITY_FILTER is false, plus CHAT_BLOCKLIST.
+ */
+export const broadcastModerationOptions = (
+  config: Pick<AgentConfig, 'CHAT_BLOCKLIST' | 'CHAT_PROFANITY_FILTER'>,
+): Partial<ModerationOptions> => ({
+  blocklist: config.CHAT_BLOCKLIST,
+  profanityFilter: config.CHAT_PROFANITY_FILTER,
+});
+
+/**
+ * What a broadcast's characters may say: the chat moderator's rules (the English word list,
+ * CHAT_BLOCKLIST, links) and, with MODERATION_BASE_URL, an OpenAI-compatible `/moderations`
+ * endpoint that fails closed.
  */
 export function speechModerator(config: AgentConfig): SentenceModerator {
-  const moderator = new Moderator({ blocklist: config.CHAT_BLOCKLIST });
+  const moderator = new Moderator(broadcastModerationOptions(config));
   const endpoint = config.MODERATION_BASE_URL
     ? new ModerationEndpoint({
         baseUrl: config.MODERATION_BASE_URL,

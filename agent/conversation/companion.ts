@@ -19,7 +19,15 @@ export interface CompanionOptions {
   /** What the character knows: passages for each user turn. @defaultValue undefined (none) */
   knowledge?: KnowledgeSource;
   logger?: CompanionLogger;
+  /**
+   * The conversation so far, when this job takes up a call whose earlier job was lost: the
+   * companion continues it instead of greeting. @defaultValue undefined (a new call)
+   */
+  resumeFrom?: llm.ChatContext;
 }
+
+/** What a companion says when it comes back into a call it was lost from, with nothing left to answer. */
+export const RESUME_LINE = 'Sorry, I lost you for a moment. Where were we?';
 
 /**
  * One companion on a 1:1 call: persona as instructions, greets first, and remembers the text of
@@ -31,7 +39,10 @@ export class CompanionAgent extends voice.Agent {
   readonly #opts: CompanionOptions;
 
   constructor(character: Character, memories: readonly string[] = [], opts: CompanionOptions = {}) {
-    super({ instructions: personaInstructions(character, memories) });
+    super({
+      instructions: personaInstructions(character, memories),
+      ...(opts.resumeFrom ? { chatCtx: opts.resumeFrom } : {}),
+    });
     this.character = character;
     this.#opts = opts;
   }
@@ -42,7 +53,15 @@ export class CompanionAgent extends voice.Agent {
   }
 
   override async onEnter(): Promise<void> {
-    this.session.say(this.character.greeting, { allowInterruptions: true });
+    const resumed = this.#opts.resumeFrom;
+    if (!resumed) {
+      this.session.say(this.character.greeting, { allowInterruptions: true });
+      return;
+    }
+    // Taken up again: answer what the caller said last if the lost job never did.
+    const last = resumed.items.findLast((item) => item.type === 'message');
+    if (last?.type === 'message' && last.role === 'user') this.session.generateReply();
+    else this.session.say(RESUME_LINE, { allowInterruptions: true });
   }
 
   /**

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { loadApiConfig } from '../../api/config.ts';
+import { DatabaseUnavailableError } from '../../api/errors.ts';
 import { type RunningApi, startApi } from '../../api/main.ts';
 import { type Turn, SessionDetail } from '../../protocol/index.ts';
 import { agentApiToken } from '../../protocol/internal.ts';
@@ -166,6 +167,52 @@ describe('ApiReporter', () => {
       proxy.closeAllConnections();
       proxy.close();
     }
+  });
+
+  it('when the API answers 503 database_unavailable (Postgres restarting), then the report is retried until stored', async () => {
+    api = await runApi(0);
+    const { sessionId, owner } = await newSession(api.url);
+    const target = new URL(api.url);
+    const unavailable = new DatabaseUnavailableError();
+    let attempts = 0;
+    // Answers the first two reports as the API does while its database is down, then forwards.
+    const proxy = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const c of req) chunks.push(c as Buffer);
+      if (attempts++ < 2) {
+        res
+          .writeHead(503, {
+            'content-type': 'application/json',
+            'retry-after': String(unavailable.retryAfterInS),
+          })
+          .end(JSON.stringify(unavailable.toBody()));
+        return;
+      }
+      const upstream = await fetch(`${api!.url}${req.url}`, {
+        method: req.method,
+        headers: { 'content-type': 'application/json', authorization: req.headers.authorization ?? '' },
+        body: Buffer.concat(chunks),
+      });
+      res.writeHead(upstream.status, { 'content-type': 'application/json' }).end(await upstream.text());
+    });
+    proxy.listen(0, target.hostname);
+    await once(proxy, 'listening');
+    onTestFinished(() => {
+      proxy.closeAllConnections();
+      proxy.close();
+    });
+    const reporter = new ApiReporter({
+      apiUrl: `http://${target.hostname}:${(proxy.address() as AddressInfo).port}`,
+      token: agentApiToken(SECRET),
+      sessionId,
+      initialBackoffMs: 20,
+    });
+    const t = turn(0);
+    reporter.reportTurn(t);
+    expect(await reporter.flush(10_000)).toBe(true);
+    expect(attempts).toBe(3);
+    expect(reporter.rejected).toBe(0);
+    expect((await transcript(api.url, sessionId, owner)).map((s) => s.id)).toEqual([t.id]);
   });
 
   it('when the API refuses a report for good, then it is counted and the queue moves on', async () => {

@@ -1,6 +1,11 @@
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { SessionStatusReport, SessionSummaryReport, Turn } from '../../protocol/index.ts';
+import type {
+  JobEndedReport,
+  SessionStatusReport,
+  SessionSummaryReport,
+  Turn,
+} from '../../protocol/index.ts';
 import { agentApiToken } from '../../protocol/internal.ts';
 
 /** The spool file of one session's undelivered reports. */
@@ -54,9 +59,15 @@ export const defaultApiReporterOptions = {
 export type Report =
   | { kind: 'status'; body: SessionStatusReport }
   | { kind: 'turn'; body: Turn }
-  | { kind: 'summary'; body: SessionSummaryReport };
+  | { kind: 'summary'; body: SessionSummaryReport }
+  | { kind: 'jobEnded'; body: JobEndedReport };
 
-const pathOf: Record<Report['kind'], string> = { status: 'status', turn: 'turns', summary: 'summary' };
+const pathOf: Record<Report['kind'], string> = {
+  status: 'status',
+  turn: 'turns',
+  summary: 'summary',
+  jobEnded: 'job-ended',
+};
 
 /** A response that retrying can change: network failures, timeouts, 408, 429 and 5xx. */
 export function isRetryable(status: number | 'network'): boolean {
@@ -99,6 +110,11 @@ export class ApiReporter {
 
   reportSummary(body: SessionSummaryReport): void {
     this.#enqueue({ kind: 'summary', body });
+  }
+
+  /** A job of the session is gone: the API checks the room and dispatches again if people remain. */
+  reportJobEnded(body: JobEndedReport): void {
+    this.#enqueue({ kind: 'jobEnded', body });
   }
 
   /** Resolves true once everything queued so far is delivered, false if `timeoutMs` passes first. */

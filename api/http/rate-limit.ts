@@ -2,6 +2,7 @@ import { Router, type Request, type RequestHandler } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import { RateLimitedError } from '../errors.ts';
+import type { RateLimitRedis } from './rate-limit-redis.ts';
 
 export interface RateLimitOptions {
   /** Requests per window a client may make to `/api`; 0 turns the limit off. @defaultValue 300 */
@@ -17,6 +18,12 @@ export interface RateLimitOptions {
   exemptPrefixes: readonly string[];
   /** Where the limiter reports its own misconfiguration and store failures. @defaultValue console */
   logger: Logger | undefined;
+  /**
+   * Where the counters live: Redis (`REDIS_URL`, shared by every API replica) or, unset, this
+   * process's memory. A failing store lets the request through (fail open) with a warning.
+   * @defaultValue undefined (memory)
+   */
+  redis: RateLimitRedis | undefined;
 }
 
 export const defaultRateLimitOptions: RateLimitOptions = {
@@ -25,6 +32,7 @@ export const defaultRateLimitOptions: RateLimitOptions = {
   windowMs: 60_000,
   exemptPrefixes: ['/internal/', '/livekit/webhook'],
   logger: undefined,
+  redis: undefined,
 };
 
 /**
@@ -43,7 +51,8 @@ export function rateLimitKey(req: Request): string {
  * The API's rate limits, mounted on `/api`: a general limit per client and a stricter one on
  * `/api/auth/*` (where guessing passwords happens). Over the limit, the answer is 429 in the API's
  * error shape with Retry-After; every limited response carries `RateLimit` and `RateLimit-Policy`.
- * Counters live in this process's memory: with several API replicas each counts on its own.
+ * Counters live in Redis when `redis` is given (every replica then counts against one budget), in
+ * this process's memory otherwise.
  */
 export function apiRateLimits(opts: Partial<RateLimitOptions> = {}): Router {
   const o = { ...defaultRateLimitOptions, ...opts };
@@ -68,18 +77,43 @@ function limiter(
     legacyHeaders: false,
     keyGenerator: rateLimitKey,
     skip,
+    ...(o.redis ? { store: o.redis.store(identifier) } : {}),
+    // A store that fails (Redis unreachable) must not fail the request: it goes through unlimited.
+    passOnStoreError: true,
     handler: (req, _res, next) => {
       const resetTime = (req as Request & { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
       next(new RateLimitedError(resetTime ? Math.max(0, resetTime.getTime() - Date.now()) : undefined));
     },
-    ...(o.logger ? { logger: limiterLogger(o.logger) } : {}),
+    ...(o.logger ? { logger: limiterLogger(o.logger, identifier) } : {}),
   });
 }
 
-function limiterLogger(logger: Logger) {
+/** How often a limiter whose store keeps failing says so again. */
+const STORE_ERROR_LOG_INTERVAL_MS = 10_000;
+
+function limiterLogger(logger: Logger, limiter: string) {
+  let lastStoreErrorAt = -Infinity;
+  let unlogged = 0;
   return {
     warn: (err: unknown, message?: string) => logger.warn({ err }, message ?? 'rate limiter warning'),
-    error: (err: unknown, message?: string) => logger.error({ err }, message ?? 'rate limiter error'),
+    error: (err: unknown, message?: string) => {
+      // passOnStoreError's report: a warning (the request was let through), at most one per interval.
+      if (message?.includes('error from store')) {
+        const now = Date.now();
+        if (now - lastStoreErrorAt < STORE_ERROR_LOG_INTERVAL_MS) {
+          unlogged++;
+          return;
+        }
+        logger.warn(
+          { err, limiter, alsoLetThrough: unlogged },
+          'rate limit store failed: request let through without a limit',
+        );
+        lastStoreErrorAt = now;
+        unlogged = 0;
+        return;
+      }
+      logger.error({ err }, message ?? 'rate limiter error');
+    },
   };
 }
 
@@ -90,7 +124,7 @@ function limiterLogger(logger: Logger) {
 export function routeRateLimit(
   limit: number,
   identifier: string,
-  opts: Partial<Pick<RateLimitOptions, 'windowMs' | 'logger'>> = {},
+  opts: Partial<Pick<RateLimitOptions, 'windowMs' | 'logger' | 'redis'>> = {},
 ): RequestHandler {
   if (limit <= 0) return (_req, _res, next) => next();
   return limiter(limit, identifier, { ...defaultRateLimitOptions, ...opts });

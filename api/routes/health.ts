@@ -1,8 +1,8 @@
 import { Router } from 'express';
 import { pingDb, type DbHandle } from '../../db/client.ts';
-import { UpstreamUnavailableError } from '../errors.ts';
+import { DatabaseUnavailableError } from '../errors.ts';
 
-/** `GET /healthz`: 200 when the database answers a query, 503 otherwise. */
+/** `GET /healthz`: 200 when the database answers a query, 503 `database_unavailable` otherwise. */
 export function healthRouter(handle: Pick<DbHandle, 'db' | 'kind'>): Router {
   const router = Router();
   router.get('/healthz', async (req, res) => {
@@ -10,7 +10,7 @@ export function healthRouter(handle: Pick<DbHandle, 'db' | 'kind'>): Router {
       await pingDb(handle.db);
     } catch (err) {
       req.log.warn({ err, database: handle.kind }, 'health check failed');
-      throw new UpstreamUnavailableError(`database (${handle.kind}) is not answering`);
+      throw new DatabaseUnavailableError(`database (${handle.kind}) is not answering`);
     }
     res.json({ status: 'ok', database: handle.kind });
   });

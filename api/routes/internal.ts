@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
 import {
+  JobEndedReport,
   ProviderInfo,
   SessionStatusReport,
   SessionSummaryReport,
@@ -9,6 +10,7 @@ import {
 } from '../../protocol/index.ts';
 import { agentApiToken } from '../../protocol/internal.ts';
 import { ConflictError, NotFoundError, UnauthorizedError, parseOrThrow } from '../errors.ts';
+import type { AgentSupervisor } from '../services/agent-supervisor.ts';
 import type { MemoryService } from '../services/memories.ts';
 import type { SessionService } from '../services/sessions.ts';
 import { sessionIdParam } from './params.ts';
@@ -29,13 +31,35 @@ export function requireAgentToken(livekitApiSecret: string): RequestHandler {
 }
 
 /** The agent's reports, mounted under `/api/internal` behind requireAgentToken. */
-export function internalRouter(sessions: SessionService, memories: MemoryService): Router {
+export function internalRouter(
+  sessions: SessionService,
+  memories: MemoryService,
+  agents: Pick<AgentSupervisor, 'joined' | 'lost'>,
+): Router {
   const router = Router();
   router.post('/sessions/:id/status', async (req, res) => {
     const id = sessionIdParam(req.params.id);
     const report = parseOrThrow(StrictStatusReport, req.body, 'status report');
     if (!(await sessions.reportStatus(id, report, req.log))) throw new NotFoundError('session not found');
+    if (report.identity) await agents.joined(id, report.identity, req.log);
     res.status(204).end();
+  });
+  router.post('/sessions/:id/job-ended', async (req, res) => {
+    const id = sessionIdParam(req.params.id);
+    const report = parseOrThrow(JobEndedReport, req.body, 'job report');
+    const reason =
+      report.reason === 'worker_gone'
+        ? "the character's worker stopped; bringing the character back"
+        : "the character's process stopped; bringing the character back";
+    const lost = await agents.lost(id, report.identity, reason, req.log);
+    res.status(200).json({ lost });
+  });
+  // What a job that takes a conversation up again (DispatchMetadata.resume) continues from.
+  router.get('/sessions/:id/transcript', async (req, res) => {
+    const id = sessionIdParam(req.params.id);
+    const detail = await sessions.get(id);
+    if (!detail) throw new NotFoundError('session not found');
+    res.json({ transcript: detail.transcript });
   });
   router.post('/sessions/:id/turns', async (req, res) => {
     const id = sessionIdParam(req.params.id);

@@ -72,4 +72,24 @@ export const sessionOperations: ApiOperation[] = [
       404: 'No such session, or not yours',
     },
   },
+  {
+    method: 'post',
+    path: '/api/sessions/:id/retry',
+    operationId: 'retrySessionAgent',
+    summary: "Dispatch the session's agent again, after it failed for want of one (the Retry button)",
+    description:
+      'The API confirms every dispatch: a session whose agent has not joined within AGENT_JOIN_TIMEOUT_MS is ' +
+      'dispatched again with backoff, and after AGENT_DISPATCH_ATTEMPTS becomes `failed` with `agent.reason`. ' +
+      'This starts the wait over.',
+    tag: 'sessions',
+    params: sessionId,
+    body: { schema: EndSessionRequest, required: false, description: 'No body, or an empty object' },
+    responses: { 200: { description: 'The session, waiting for its agent again', schema: SessionDetail } },
+    errors: {
+      400: 'A body that is not an empty object',
+      401: 'Not signed in',
+      404: 'No such session, or not yours',
+      409: 'The session has ended',
+    },
+  },
 ];

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { CreateSessionRequest, SessionListQuery, type SessionList } from '../../protocol/index.ts';
 import { ConflictError, NotFoundError, parseOrThrow } from '../errors.ts';
 import { sessionAccess, type SessionAction } from '../services/access.ts';
+import type { AgentSupervisor } from '../services/agent-supervisor.ts';
 import type { InviteService } from '../services/invites.ts';
 import type { SessionSearch } from '../services/session-list.ts';
 import type { SessionFacts, SessionService } from '../services/sessions.ts';
@@ -36,12 +37,14 @@ export async function sessionFor(
  * `POST /api/sessions`, `GET /api/sessions?characterId=&status=&mode=&from=&to=&q=&ownerId=&limit=&cursor=`
  * (the caller's own; operators may name an owner), `GET /api/sessions/:id`,
  * `POST /api/sessions/:id/end`, `POST /api/sessions/:id/token` (a fresh room token for the owner),
- * `GET /api/sessions/:id/export?format=json|text`, `DELETE /api/sessions/:id` (with all it stored).
+ * `GET /api/sessions/:id/export?format=json|text`, `DELETE /api/sessions/:id` (with all it stored),
+ * `POST /api/sessions/:id/retry` (dispatch the agent again after the session failed for want of one).
  */
 export function sessionsRouter(
   sessions: SessionService,
   invites: InviteService,
   search: SessionSearch,
+  agents: Pick<AgentSupervisor, 'retry'>,
 ): Router {
   const router = Router();
   router.post('/sessions', async (req, res) => {
@@ -78,6 +81,15 @@ export function sessionsRouter(
     const { id } = await sessionFor(sessions, req, 'end');
     parseOrThrow(EndSessionRequest, req.body, 'request body');
     const detail = await sessions.end(id, req.log);
+    if (!detail) throw new NotFoundError('session not found');
+    res.json(detail);
+  });
+  // Waits for the agent again from scratch: the Retry button of a session that failed for want of one.
+  router.post('/sessions/:id/retry', async (req, res) => {
+    const { id } = await sessionFor(sessions, req, 'end');
+    parseOrThrow(EndSessionRequest, req.body, 'request body');
+    await agents.retry(id, req.log);
+    const detail = await sessions.get(id);
     if (!detail) throw new NotFoundError('session not found');
     res.json(detail);
   });

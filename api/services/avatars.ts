@@ -1,12 +1,16 @@
 // Uploaded avatar images, one per character, stored in character_avatars. While one exists the
 // character's avatarUrl points at it (with a version, so browsers refetch after a change); the
 // avatarUrl it had before is not kept, so removing the upload falls back to the generic avatar.
+// What is stored is never the upload itself: its type and size are checked from the header, then
+// it is decoded and encoded again without metadata (image-reencode), so a public character never
+// publishes its maker's EXIF GPS position or whatever else a photo or a card image carried.
 import { createHash } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
 import { characterAvatars, characters } from '../../db/schema.ts';
 import type { AvatarContentType, AvatarUploadResponse } from '../../protocol/index.ts';
 import { probeImage, type ImageInfo } from './image-probe.ts';
+import { ImageDecodeError, reencodeImage } from './image-reencode.ts';
 
 /** The avatar a character falls back to when its own is gone (the one imported characters get). */
 export const DEFAULT_AVATAR_URL = '/avatars/imported.svg';
@@ -78,16 +82,28 @@ export class AvatarService {
     return info;
   }
 
-  /** Stores the image as the character's avatar (replacing any) and points its avatarUrl at it. */
+  /**
+   * Stores the image as the character's avatar (replacing any) and points its avatarUrl at it: the
+   * upright, metadata-free re-encoding, in the upload's own format. Throws AvatarRejectedError when
+   * the header is wrong or the pixels do not decode.
+   */
   async put(
     characterId: string,
     bytes: Uint8Array,
     claimed: AvatarContentType,
   ): Promise<AvatarUploadResponse> {
-    const info = this.inspect(bytes, claimed);
+    const checked = this.inspect(bytes, claimed);
+    const max = this.#opts.maxDimension;
+    let info: ImageInfo;
+    let data: Buffer;
+    try {
+      ({ data, ...info } = await reencodeImage(bytes, checked.contentType, { maxPixels: max * max }));
+    } catch (err) {
+      if (!(err instanceof ImageDecodeError)) throw err;
+      throw new AvatarRejectedError('not_an_image', err.message);
+    }
     const updatedAt = new Date();
     const avatarUrl = `${avatarPath(characterId)}?v=${versionOf(updatedAt)}`;
-    const data = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     await this.db.transaction(async (tx) => {
       await tx
         .insert(characterAvatars)

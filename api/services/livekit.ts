@@ -1,11 +1,12 @@
 import {
   AccessToken,
+  AgentDispatchClient,
   RoomAgentDispatch,
   RoomConfiguration,
   RoomServiceClient,
   ServerError,
 } from 'livekit-server-sdk';
-import { AGENT_NAME, DispatchMetadata } from '../../protocol/index.ts';
+import { AGENT_NAME, DispatchMetadata, isJobIdentity } from '../../protocol/index.ts';
 
 export interface LivekitServiceOptions {
   /** LiveKit server the API calls (ws:// is turned into http:// by the SDK). @defaultValue 'ws://127.0.0.1:7880' */
@@ -41,6 +42,22 @@ export interface CallerTokenRequest {
   maxParticipants?: number;
 }
 
+/** What the API needs to know about a room to tell whether its agent is there. */
+export type RoomState =
+  | { exists: false }
+  | {
+      exists: true;
+      /** When livekit-server opened the room, epoch ms. */
+      createdAtMs: number;
+      /** Identities of the agent jobs' own participants in the room (not the characters they drive). */
+      jobs: string[];
+      /** People in the room (standard participants: callers and guests; not agents, egress or viewers). */
+      people: number;
+    };
+
+/** `ParticipantInfo.Kind.STANDARD` in LiveKit's protocol: a person with a client. */
+const STANDARD_PARTICIPANT = 0;
+
 /** What became of a room the API asked LiveKit to close. */
 export type DeleteRoomOutcome = 'deleted' | 'not_found';
 
@@ -57,12 +74,67 @@ export class LivekitUnavailableError extends Error {
 export class LivekitService {
   readonly options: LivekitServiceOptions;
   private readonly rooms: RoomServiceClient;
+  private readonly dispatches: AgentDispatchClient;
 
   constructor(opts: Partial<LivekitServiceOptions> = {}) {
     this.options = { ...defaultLivekitServiceOptions, ...opts };
-    this.rooms = new RoomServiceClient(this.options.url, this.options.apiKey, this.options.apiSecret, {
-      requestTimeout: Math.max(1, Math.ceil(this.options.requestTimeoutMs / 1000)),
-    });
+    const clientOptions = { requestTimeout: Math.max(1, Math.ceil(this.options.requestTimeoutMs / 1000)) };
+    this.rooms = new RoomServiceClient(
+      this.options.url,
+      this.options.apiKey,
+      this.options.apiSecret,
+      clientOptions,
+    );
+    this.dispatches = new AgentDispatchClient(
+      this.options.url,
+      this.options.apiKey,
+      this.options.apiSecret,
+      clientOptions,
+    );
+  }
+
+  /** Whether the room is open, since when, and who of interest is in it. */
+  async roomState(room: string): Promise<RoomState> {
+    try {
+      const [info] = await this.rooms.listRooms([room]);
+      if (!info) return { exists: false };
+      const participants = await this.rooms.listParticipants(room);
+      return {
+        exists: true,
+        createdAtMs: Number(info.creationTimeMs) || Number(info.creationTime) * 1000,
+        jobs: participants.map((p) => p.identity).filter(isJobIdentity),
+        people: participants.filter((p) => p.kind === STANDARD_PARTICIPANT && !isJobIdentity(p.identity))
+          .length,
+      };
+    } catch (err) {
+      if (isNotFound(err)) return { exists: false };
+      throw new LivekitUnavailableError(`LiveKit room service failed: ${describe(err)}`, { cause: err });
+    }
+  }
+
+  /**
+   * Dispatches AGENT_NAME into a room that is open (explicit dispatch), or opens the room with the
+   * dispatch in its configuration when it is not (a broadcast's room, which nobody else opens).
+   */
+  async redispatchAgent(room: string, dispatch: DispatchMetadata, maxParticipants = 0): Promise<void> {
+    const metadata = JSON.stringify(DispatchMetadata.parse(dispatch));
+    const state = await this.roomState(room);
+    if (!state.exists) return this.dispatchAgent(room, dispatch, maxParticipants);
+    try {
+      await this.dispatches.createDispatch(room, AGENT_NAME, { metadata });
+    } catch (err) {
+      throw new LivekitUnavailableError(`LiveKit agent dispatch failed: ${describe(err)}`, { cause: err });
+    }
+  }
+
+  /** Takes a participant out of its room (a job whose process died stays in it for ~20 s otherwise). */
+  async removeParticipant(room: string, identity: string): Promise<void> {
+    try {
+      await this.rooms.removeParticipant(room, identity);
+    } catch (err) {
+      if (isNotFound(err)) return;
+      throw new LivekitUnavailableError(`LiveKit room service failed: ${describe(err)}`, { cause: err });
+    }
   }
 
   /**
@@ -143,10 +215,14 @@ export class LivekitService {
       await this.rooms.deleteRoom(room);
       return 'deleted';
     } catch (err) {
-      if (err instanceof ServerError && (err.status === 404 || err.code === 'not_found')) return 'not_found';
+      if (isNotFound(err)) return 'not_found';
       throw new LivekitUnavailableError(`LiveKit room service failed: ${describe(err)}`, { cause: err });
     }
   }
+}
+
+function isNotFound(err: unknown): boolean {
+  return err instanceof ServerError && (err.status === 404 || err.code === 'not_found');
 }
 
 function describe(err: unknown): string {

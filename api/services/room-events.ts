@@ -1,5 +1,7 @@
 import type { Logger } from 'pino';
+import { isJobIdentity } from '../../protocol/index.ts';
 import type { LivekitWebhookAck, LivekitWebhookEvent } from '../../protocol/webhooks.ts';
+import type { AgentSupervisor } from './agent-supervisor.ts';
 import type { ParticipantStore } from './participants.ts';
 import type { SessionService } from './sessions.ts';
 
@@ -16,6 +18,8 @@ export interface RoomEventsDeps {
   participants: ParticipantStore;
   /** @defaultValue undefined (egress events are ignored) */
   broadcasts?: BroadcastEvents;
+  /** Told when a session's agent job joins or leaves its room. @defaultValue undefined */
+  agents?: Pick<AgentSupervisor, 'joined' | 'lost'>;
 }
 
 /**
@@ -61,6 +65,8 @@ export class RoomEvents {
           { kind: participant.kind ?? 'STANDARD', pii: { identity: participant.identity } },
           'participant joined',
         );
+        if (isJobIdentity(participant.identity))
+          await this.deps.agents?.joined(sessionId, participant.identity, sessionLog);
         return { handled: true, sessionId };
       case 'participant_left':
         if (!participant) return { handled: false, sessionId };
@@ -69,6 +75,13 @@ export class RoomEvents {
           { kind: participant.kind ?? 'STANDARD', pii: { identity: participant.identity } },
           'participant left',
         );
+        if (isJobIdentity(participant.identity))
+          await this.deps.agents?.lost(
+            sessionId,
+            participant.identity,
+            'the character left the room',
+            sessionLog,
+          );
         return { handled: true, sessionId };
       default:
         return { handled: false, sessionId };

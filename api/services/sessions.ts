@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../../db/client.ts';
 import { messages, sessionCharacters, sessions } from '../../db/schema.ts';
 import type {
+  AgentPresence,
   Character,
   CreateSessionRequest,
   CreateSessionResponse,
@@ -38,6 +39,8 @@ export interface SessionServiceDeps {
   memories: MemoryService;
   /** The LiveKit URL returned to browsers. */
   livekitPublicUrl: string;
+  /** When a new session's agent is first looked for (agent-supervisor.ts). @defaultValue 5000 */
+  agentJoinTimeoutMs?: number;
 }
 
 /** What happened to a reported turn; reports are idempotent by turn id. */
@@ -117,6 +120,13 @@ export class SessionService {
       ...(req.mode === 'call' ? { memories: await this.deps.memories.recall(owner.id, character.id) } : {}),
       ...(opts.broadcast ? { broadcast: opts.broadcast } : {}),
     };
+    await this.deps.db
+      .update(sessions)
+      .set({
+        dispatch,
+        nextCheckAt: sql`now() + ${this.deps.agentJoinTimeoutMs ?? 5000} * interval '1 millisecond'`,
+      })
+      .where(eq(sessions.id, sessionId));
     // People, plus one participant per character and the job's own.
     const maxParticipants = req.mode === 'group' ? MAX_GROUP_HUMANS + cast.length + 1 : undefined;
     if (opts.serverDispatch) {
@@ -214,6 +224,8 @@ export class SessionService {
       .set({
         status: 'ended',
         endedAt: sql`now()`,
+        nextCheckAt: null,
+        agentWaitingSince: null,
         // Computed by the database so that both instants come from the same clock.
         durationMs: sql`greatest(0, round(extract(epoch from (now() - coalesce(${sessions.startedAt}, ${sessions.createdAt}))) * 1000))::integer`,
       })
@@ -249,7 +261,7 @@ export class SessionService {
 
   /** The agent's start report: active unless already ended, startedAt set once, providers recorded. */
   async reportStatus(id: string, report: SessionStatusReport, log: Logger): Promise<boolean> {
-    const ended = sql`${sessions.status} = 'ended'`;
+    const ended = sql`${sessions.status} in ('ended', 'failed')`;
     const updated = await this.deps.db
       .update(sessions)
       .set({
@@ -322,7 +334,7 @@ export class SessionService {
 
   /** LiveKit opened the room (webhook): active unless already ended, startedAt set once. */
   async markRoomStarted(id: string, log: Logger): Promise<void> {
-    const ended = sql`${sessions.status} = 'ended'`;
+    const ended = sql`${sessions.status} in ('ended', 'failed')`;
     const [row] = await this.deps.db
       .update(sessions)
       .set({ status: 'active', startedAt: sql`coalesce(${sessions.startedAt}, now())` })
@@ -340,8 +352,11 @@ export class SessionService {
     const [row] = await this.deps.db
       .update(sessions)
       .set({
-        status: 'ended',
+        // A session that failed for want of an agent keeps saying so.
+        status: sql`case when ${sessions.status} = 'failed' then 'failed' else 'ended' end`,
         endedAt: sql`now()`,
+        nextCheckAt: null,
+        agentWaitingSince: null,
         durationMs: sql`greatest(0, round(extract(epoch from (now() - coalesce(${sessions.startedAt}, ${sessions.createdAt}))) * 1000))::integer`,
       })
       .where(and(eq(sessions.id, id), isNull(sessions.endedAt)))
@@ -401,6 +416,26 @@ export function toSessionSummary(s: SessionRow): SessionSummary {
     startedAt: s.startedAt?.toISOString() ?? null,
     endedAt: s.endedAt?.toISOString() ?? null,
     durationMs: s.durationMs,
+    agent: agentPresenceOf(s),
+  };
+}
+
+/** The agent's arrival as people see it, from the columns the supervisor keeps. */
+export function agentPresenceOf(
+  s: Pick<
+    SessionRow,
+    'status' | 'agentIdentity' | 'agentWaitingSince' | 'dispatchAttempts' | 'agentReason' | 'createdAt'
+  >,
+): AgentPresence {
+  const attempts = s.dispatchAttempts;
+  if (s.status === 'failed') return { state: 'failed', attempts, waitingSince: null, reason: s.agentReason };
+  if (s.status === 'ended') return { state: 'none', attempts, waitingSince: null, reason: null };
+  if (s.agentIdentity !== null) return { state: 'joined', attempts, waitingSince: null, reason: null };
+  return {
+    state: 'waiting',
+    attempts,
+    waitingSince: (s.agentWaitingSince ?? s.createdAt).toISOString(),
+    reason: s.agentReason,
   };
 }
 

@@ -9,7 +9,13 @@
 // and the server's `PONG` loses its prefix, as Twitch sends it. PASS is checked by the gateway
 // (Twitch checks tokens itself; ngircd would reject any PASS without a server password). The server is named `tmi.twitch.tv`
 // because tmi.js only accepts the welcome (376) from that name.
+//
+// ngircd knows no IRCv3 tags and none of Twitch's own commands. As Twitch does, the gateway gives
+// every PRIVMSG it passes on a message id (`@id=<uuid>;tmi-sent-ts=<ms>`), and `inject()` sends a
+// raw line as Twitch's server would (CLEARMSG, CLEARCHAT, tagged USERNOTICE) to every tmi.js
+// connection: the moderation a Twitch moderator would do, delivered in order with the chat.
 
+import { randomUUID } from 'node:crypto';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { existsSync } from 'node:fs';
@@ -27,6 +33,11 @@ export interface Ngircd {
   wsPort: number;
   /** Every PASS the gateway was sent, in order (the OAuth tokens tmi.js logged in with). */
   passes: string[];
+  /**
+   * Sends `line` (e.g. `@login=bob;target-msg-id=… :tmi.twitch.tv CLEARMSG #c :text`) to every
+   * tmi.js connection, after whatever the gateway already passed on; resolves once it is written.
+   */
+  inject(line: string): Promise<void>;
   /** Opens a registered raw IRC connection under `nick`. */
   client(nick: string): Promise<RawIrc>;
   stop(): Promise<void>;
@@ -114,6 +125,7 @@ export async function startNgircd(options: Partial<NgircdOptions> = {}): Promise
     port,
     wsPort: gateway.port,
     passes,
+    inject: gateway.inject,
     client: (nick) => RawIrc.connect('127.0.0.1', port, nick),
     async stop() {
       await gateway.close();
@@ -137,7 +149,7 @@ async function twitchGateway(
   ircPort: number,
   options: NgircdOptions,
   gatewayPasses: string[],
-): Promise<{ port: number; close(): Promise<void> }> {
+): Promise<{ port: number; inject(line: string): Promise<void>; close(): Promise<void> }> {
   const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   await once(wss, 'listening');
   const sockets = new Set<Socket>();
@@ -151,7 +163,10 @@ async function twitchGateway(
       pending = lines.pop() ?? '';
       for (const line of lines) {
         if (line === '') continue;
-        ws.send(/^:\S+ PONG\b/u.test(line) ? 'PONG :tmi.twitch.tv' : line);
+        if (/^:\S+ PONG\b/u.test(line)) ws.send('PONG :tmi.twitch.tv');
+        else if (/^:\S+ PRIVMSG /u.test(line))
+          ws.send(`@id=${randomUUID()};tmi-sent-ts=${Date.now()} ${line}`);
+        else ws.send(line);
       }
     });
     tcp.on('close', () => {
@@ -183,6 +198,16 @@ async function twitchGateway(
   });
   return {
     port: (wss.address() as AddressInfo).port,
+    inject: async (line) => {
+      await Promise.all(
+        [...wss.clients]
+          .filter((ws) => ws.readyState === ws.OPEN)
+          .map(
+            (ws) =>
+              new Promise<void>((resolve, reject) => ws.send(line, (err) => (err ? reject(err) : resolve()))),
+          ),
+      );
+    },
     async close() {
       for (const ws of wss.clients) ws.terminate();
       for (const s of sockets) s.destroy();

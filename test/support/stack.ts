@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { type RunningApi, startApi } from '../../api/main.ts';
 import { loadApiConfig } from '../../api/config.ts';
@@ -13,6 +14,7 @@ import {
   stopChild,
 } from '../../scripts/livekit-server.ts';
 import { type TestDatabase, createTestDatabase } from '../../db/testing.ts';
+import { agentEntry } from '../../scripts/build-agent.ts';
 
 export interface StackOptions {
   /** Extra environment for the agent worker (turn-taking settings, provider URLs). */
@@ -21,29 +23,53 @@ export interface StackOptions {
   apiEnv: Record<string, string>;
   /** Where the API keeps its data. @defaultValue 'postgres' (a scratch database) */
   database: 'postgres' | 'pglite';
+  /**
+   * How the worker runs: `built` (plain JavaScript, as `npm start` runs it) or `tsx` (the
+   * TypeScript sources transpiled at start, as before; benchmarks' baseline). @defaultValue 'built'
+   */
+  worker: 'built' | 'tsx';
+}
+
+/** An agent worker process and what it printed. */
+export interface Worker {
+  process: ChildProcess;
+  /** Lines the worker and its jobs printed, for diagnosing a failure. */
+  log: string[];
+  stop(): Promise<void>;
 }
 
 export interface Stack {
   livekit: RunningLivekitServer;
   api: RunningApi;
+  /** The first worker. */
   agent: ChildProcess;
   database?: TestDatabase;
-  /** Lines the agent worker printed, for diagnosing a failure. */
+  /** Lines the first worker printed, for diagnosing a failure. */
   agentLog: string[];
+  /** Another worker on the same server and API (scale-out, a worker dying). */
+  addWorker(env?: Record<string, string>): Promise<Worker>;
+  /** Stops the API (as if it crashed: nothing drains), resolving once it no longer answers. */
+  stopApi(): Promise<void>;
+  /** Starts the API again on the same port and database. */
+  startApi(): Promise<void>;
+  /** Stops livekit-server (every room goes with it) and starts it again on the same port and keys. */
+  restartLivekit?(): Promise<void>;
   stop(): Promise<void>;
 }
 
 /**
  * The whole system on loopback, as `npm start` runs it: a real livekit-server on free ports, the
- * API in-process on port 0, and the agent worker as its own process. Resolves once the worker
- * has registered with the server.
+ * API in-process, and the agent worker as its own process (built, as `npm start` runs it), all on
+ * their default settings unless a test names one. Resolves once the worker has registered.
  */
 export async function startStack(opts: Partial<StackOptions> = {}): Promise<Stack> {
-  const livekit = await startLivekitServer({ stdio: 'ignore' });
+  const lk: { server: RunningLivekitServer } = { server: await startLivekitServer({ stdio: 'ignore' }) };
+  const livekit = lk.server;
   const database =
     (opts.database ?? 'postgres') === 'postgres' ? await createTestDatabase('postgres') : undefined;
+  // A fixed port, so that a restarted API is where the worker reports.
   const config = loadApiConfig({
-    PORT: '0',
+    PORT: String(await freeTcpPort()),
     LIVEKIT_URL: livekit.url,
     LIVEKIT_API_KEY: livekit.apiKey,
     LIVEKIT_API_SECRET: livekit.apiSecret,
@@ -51,55 +77,104 @@ export async function startStack(opts: Partial<StackOptions> = {}): Promise<Stac
     ...(database?.databaseUrl ? { DATABASE_URL: database.databaseUrl } : { PGLITE_DIR: 'memory://' }),
     ...opts.apiEnv,
   });
-  const api = await startApi(config, { logger: createLogger(config) });
+  const holder: { api: RunningApi } = { api: await startApi(config, { logger: createLogger(config) }) };
+  const workerEnv = (extra: Record<string, string> = {}) => ({
+    LIVEKIT_URL: livekit.url,
+    LIVEKIT_API_KEY: livekit.apiKey,
+    LIVEKIT_API_SECRET: livekit.apiSecret,
+    API_URL: holder.api.url,
+    ...opts.agentEnv,
+    ...extra,
+  });
+  const workers: Worker[] = [];
+  const stop = async () => {
+    for (const w of workers) await w.stop();
+    await holder.api.close();
+    await lk.server.stop();
+    await database?.drop();
+  };
+  let first: Worker;
+  try {
+    first = await startWorker(workerEnv(), opts.worker);
+    workers.push(first);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return {
+    get livekit() {
+      return lk.server;
+    },
+    get api() {
+      return holder.api;
+    },
+    agent: first.process,
+    agentLog: first.log,
+    addWorker: async (env) => {
+      const worker = await startWorker(workerEnv(env), opts.worker);
+      workers.push(worker);
+      return worker;
+    },
+    stopApi: () => holder.api.close(),
+    startApi: async () => {
+      holder.api = await startApi(config, { logger: createLogger(config) });
+    },
+    restartLivekit: async () => {
+      await lk.server.stop();
+      lk.server = await startLivekitServer({
+        stdio: 'ignore',
+        port: Number(new URL(livekit.url).port),
+        apiKey: livekit.apiKey,
+        apiSecret: livekit.apiSecret,
+      });
+    },
+    stop,
+    ...(database ? { database } : {}),
+  };
+}
 
-  const agentLog: string[] = [];
-  const agent = spawn(process.execPath, ['--import', 'tsx', 'agent/main.ts'], {
+/** Starts a built agent worker with `env` on top of this process's; resolves once it registered. */
+export async function startWorker(
+  env: Record<string, string>,
+  mode: StackOptions['worker'] = 'built',
+): Promise<Worker> {
+  // The built worker, as `npm start` runs it (test/support/global-setup.ts builds it once per run).
+  if (mode === 'built' && !existsSync(agentEntry))
+    throw new Error(`the built agent worker is missing at ${agentEntry}: run \`npm run build:agent\``);
+  const log: string[] = [];
+  const args = mode === 'built' ? ['--enable-source-maps', agentEntry] : ['--import', 'tsx', 'agent/main.ts'];
+  const child = spawn(process.execPath, args, {
     cwd: projectRoot,
     env: {
       ...process.env,
-      LIVEKIT_URL: livekit.url,
-      LIVEKIT_API_KEY: livekit.apiKey,
-      LIVEKIT_API_SECRET: livekit.apiSecret,
-      API_URL: api.url,
       AGENT_HTTP_PORT: String(await freeTcpPort()),
-      // Tests share two cores with each other (and with Chromium): a busy machine must slow a job
-      // down, not make livekit-server drop it, which it does when the worker reports a CPU load of 1.
-      AGENT_LOAD_MEASURE: 'jobs',
-      AGENT_MAX_JOBS: '8',
-      AGENT_INIT_TIMEOUT_MS: '60000',
-      ...opts.agentEnv,
+      ...env,
       // The wait below reads the worker's "registered worker" line, logged at info.
       LOG_LEVEL: 'info',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  killOnExit(agent);
+  killOnExit(child);
   const registered = new Promise<void>((resolve, reject) => {
-    for (const stream of [agent.stdout!, agent.stderr!]) {
+    for (const stream of [child.stdout!, child.stderr!]) {
       createInterface({ input: stream }).on('line', (line) => {
-        agentLog.push(line);
-        if (agentLog.length > 2000) agentLog.shift();
+        log.push(line);
+        if (log.length > 2000) log.shift();
         if (line.includes('registered worker')) resolve();
       });
     }
-    agent.once('exit', (code) =>
-      reject(new Error(`agent worker exited with code ${code} before registering:\n${agentLog.join('\n')}`)),
+    child.once('exit', (code) =>
+      reject(new Error(`agent worker exited with code ${code} before registering:\n${log.join('\n')}`)),
     );
   });
-  const stop = async () => {
-    await stopChild(agent, 15_000);
-    await api.close();
-    await livekit.stop();
-    await database?.drop();
-  };
+  const stop = () => stopChild(child, 15_000);
   try {
     await registered;
   } catch (err) {
     await stop();
     throw err;
   }
-  return { livekit, api, agent, agentLog, stop, ...(database ? { database } : {}) };
+  return { process: child, log, stop };
 }
 
 /**

@@ -6,6 +6,7 @@ import type {
   SessionList,
 } from '../../protocol/index.ts';
 import { request, requestBlob } from './api.ts';
+import type { PresenceSource } from './presence-watch.ts';
 import { analyticsQueryString, historyQueryString } from './query.ts';
 import type { HistoryFilters } from './query.ts';
 
@@ -21,6 +22,15 @@ export async function listSessions(
 }
 
 export const getSession = (id: string): Promise<SessionDetail> => request('GET', base(id));
+
+/** Re-arms a failed (or still waiting) session: the API dispatches its agent again. 409 once ended. */
+export const retrySession = (id: string): Promise<SessionDetail> => request('POST', `${base(id)}/retry`);
+
+/** The owner's view of a session's agent, for a PresenceWatch. */
+export const presenceSource = (id: string): PresenceSource => ({
+  read: () => getSession(id),
+  retry: () => retrySession(id),
+});
 
 export const deleteSession = (id: string): Promise<void> => request('DELETE', base(id));
 

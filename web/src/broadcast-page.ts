@@ -16,12 +16,24 @@ import { liveView } from './broadcast-live-view.ts';
 import type { LiveView } from './broadcast-live-view.ts';
 import { BroadcastRoom } from './broadcast-room.ts';
 import { h } from './dom.ts';
+import {
+  broadcastCast,
+  broadcastPresenceEvents,
+  initialPresenceState,
+  presenceView,
+  reducePresence,
+  wantsTick,
+} from './presence-state.ts';
+import type { PresenceEvent } from './presence-state.ts';
+import { PresenceBanner } from './presence-view.ts';
 import { hrefFor, pathOf } from './router.ts';
 import { initialStageState, reduceStage } from './stage-state.ts';
 import './broadcast.css';
 
 /** How often the page reads the broadcast's status while it starts, runs or stops. */
 export const STATUS_POLL_MS = 2000;
+/** How often the wait for the characters is redrawn while the broadcast starts. */
+const WAIT_TICK_MS = 500;
 const RUNNING: ReadonlyArray<Broadcast['status']> = ['starting', 'live', 'stopping'];
 const ON_AIR: ReadonlyArray<Broadcast['status']> = ['starting', 'live'];
 
@@ -84,11 +96,16 @@ function mountControl(root: HTMLElement, characters: Character[], initial: Broad
   let room: BroadcastRoom | null = null;
   let live: LiveView | null = null;
   let stage = initialStageState();
+  // The wait for the characters while `starting`, and `lastError` with Retry once `failed`.
+  let arrival = initialPresenceState(broadcastCast);
+  /** The status the wait last followed; null makes the next reading begin afresh (a new run). */
+  let arrivalOf: Broadcast['status'] | null = null;
+  let arrivalTicker: ReturnType<typeof setInterval> | undefined;
 
   const heading = h('h1', { 'data-testid': 'broadcast-heading' }, broadcast?.title ?? 'New broadcast');
   const status = h('span', { class: 'pill broadcast-status', 'data-testid': 'broadcast-status' });
   const outputUsed = h('span', { class: 'hint', 'data-testid': 'broadcast-output-used' });
-  const lastError = h('p', { class: 'error', role: 'alert', 'data-testid': 'broadcast-error' });
+  const banner = new PresenceBanner(() => begin(true));
   const actionError = h('p', { class: 'error', role: 'alert', 'data-testid': 'broadcast-action-error' });
   const start = h('button', { type: 'button', 'data-testid': 'broadcast-start' }, 'Start broadcast');
   const stop = h('button', { type: 'button', class: 'danger', 'data-testid': 'broadcast-stop' }, 'Stop');
@@ -179,6 +196,19 @@ function mountControl(root: HTMLElement, characters: Character[], initial: Broad
       actionError.textContent = `Could not join the broadcast room: ${err instanceof Error ? err.message : String(err)}`;
     });
   };
+  const followArrival = (events: PresenceEvent[]): void => {
+    if (closed) return;
+    arrival = events.reduce(reducePresence, arrival);
+    banner.update(presenceView(arrival));
+    const tick = wantsTick(arrival);
+    if (tick && arrivalTicker === undefined)
+      arrivalTicker = setInterval(() => followArrival([{ type: 'tick', at: Date.now() }]), WAIT_TICK_MS);
+    else if (!tick && arrivalTicker !== undefined) {
+      clearInterval(arrivalTicker);
+      arrivalTicker = undefined;
+    }
+  };
+
   const leaveRoom = (): void => {
     room?.close();
     room = null;
@@ -206,7 +236,8 @@ function mountControl(root: HTMLElement, characters: Character[], initial: Broad
     status.dataset.status = b.status;
     outputUsed.textContent =
       b.outputUsed === null ? '' : `Output: ${b.outputUsed === 'egress' ? 'LiveKit Egress' : 'built-in'}`;
-    lastError.textContent = b.status === 'failed' && b.lastError !== null ? b.lastError : '';
+    followArrival(broadcastPresenceEvents(arrivalOf, b, Date.now()));
+    arrivalOf = b.status;
     const running = RUNNING.includes(b.status);
     start.disabled = running;
     stop.disabled = !ON_AIR.includes(b.status);
@@ -230,27 +261,36 @@ function mountControl(root: HTMLElement, characters: Character[], initial: Broad
     poll();
   }
 
-  start.addEventListener('click', () => {
+  /** Start, or Retry after a failure: either is a new run of the broadcast. */
+  function begin(retry: boolean): void {
     if (broadcast === null) return;
     actionError.textContent = '';
     start.disabled = true;
+    if (retry) followArrival([{ type: 'retryClicked', at: Date.now() }]);
     startBroadcast(broadcast.id)
       .then((res) => {
         if (closed) return;
         // The answer carries the owner's room token: no second request before the controls appear.
         connectRoom(res.host);
+        arrivalOf = null;
         show(res.broadcast);
       })
       .catch((err: unknown) => {
         if (closed) return;
         start.disabled = false;
-        actionError.textContent = err instanceof Error ? err.message : 'The broadcast did not start.';
+        const message = err instanceof Error ? err.message : 'The broadcast did not start.';
+        if (retry)
+          followArrival([
+            { type: 'retryAnswered', result: { ok: false, message, final: false }, at: Date.now() },
+          ]);
+        else actionError.textContent = message;
         if (broadcast !== null)
           void getBroadcast(broadcast.id)
             .then((b) => !closed && show(b))
             .catch(() => undefined);
       });
-  });
+  }
+  start.addEventListener('click', () => begin(false));
   stop.addEventListener('click', () => {
     if (broadcast === null) return;
     stop.disabled = true;
@@ -292,7 +332,7 @@ function mountControl(root: HTMLElement, characters: Character[], initial: Broad
       broadcast === null
         ? h('p', { class: 'hint' }, 'Save the broadcast to start it.')
         : h('div', { class: 'broadcast-bar' }, status, outputUsed, start, stop, copyObs),
-      lastError,
+      banner.element,
       actionError,
       h('div', { class: 'broadcast-obs' }, obsUrl, obsNote),
       liveSlot,
@@ -305,6 +345,7 @@ function mountControl(root: HTMLElement, characters: Character[], initial: Broad
   return () => {
     closed = true;
     clearTimeout(pollTimer);
+    clearInterval(arrivalTicker);
     leaveRoom();
   };
 }

@@ -2,11 +2,14 @@ import type { Character } from '../../protocol/index.ts';
 import { describeProviders } from './agent-status.ts';
 import type { AgentStatus } from './agent-status.ts';
 import { ApiError, listCharacters } from './api.ts';
+import { presenceSource } from './api-sessions.ts';
 import { currentAuth } from './auth.ts';
 import { CallSession, MicrophoneError } from './call-session.ts';
 import type { CallState } from './call-session.ts';
 import { h, setFlag } from './dom.ts';
 import { formatDuration } from './format.ts';
+import { PresenceBanner } from './presence-view.ts';
+import { PresenceWatch } from './presence-watch.ts';
 import { hrefFor } from './router.ts';
 import { emptyTranscript, reduceTranscript } from './transcript.ts';
 import type { TranscriptEvent, TranscriptState } from './transcript.ts';
@@ -186,6 +189,9 @@ function mountCall(root: HTMLElement, character: Character): () => void {
   );
   const transcriptView = new TranscriptView('transcript-title');
   const audioContainer = h('div', { class: 'audio-sink', 'aria-hidden': 'true' });
+  // Whether the character has arrived: the room says when it joins, the API why it has not.
+  const banner = new PresenceBanner(() => presence.retry());
+  const presence = new PresenceWatch([{ id: character.id, name: character.name }], (v) => banner.update(v));
 
   const view = h(
     'section',
@@ -209,6 +215,7 @@ function mountCall(root: HTMLElement, character: Character): () => void {
         meter,
         h('div', { class: 'field' }, h('label', { for: 'display-name' }, 'Your name'), nameInput),
         h('div', { class: 'controls' }, startBtn, muteBtn, endBtn, audioBtn),
+        banner.element,
         errorEl,
         hint,
       ),
@@ -272,9 +279,8 @@ function mountCall(root: HTMLElement, character: Character): () => void {
     const text: Record<CallState, string> = {
       idle: 'Press Start call and allow the microphone.',
       connecting: 'Connecting…',
-      connected: agentPresent
-        ? `${name} is on the line. Say hello!`
-        : `Connected. Waiting for ${name} to pick up…`,
+      // While the character is not there, the presence banner says why and for how long.
+      connected: agentPresent ? `${name} is on the line. Say hello!` : 'Connected.',
       reconnecting: 'The connection dropped; reconnecting…',
       disconnected: 'The call has ended.',
     };
@@ -317,6 +323,9 @@ function mountCall(root: HTMLElement, character: Character): () => void {
         onState: (s) => {
           if (session !== current) return;
           state = s;
+          const id = current.sessionId;
+          if (s === 'connected' && id !== null) presence.start(id, presenceSource(id));
+          else if (s === 'disconnected' || s === 'idle') presence.stop();
           renderState();
         },
         onTranscript: (e: TranscriptEvent) => {
@@ -328,6 +337,8 @@ function mountCall(root: HTMLElement, character: Character): () => void {
           if (session !== current) return;
           agentPresent = identity !== null;
           view.setAttribute('data-agent', agentPresent ? 'present' : 'absent');
+          if (agentPresent) presence.joined(character.id);
+          else presence.left(character.id);
           renderHint();
         },
         onAgentStatus: (s) => {
@@ -387,6 +398,7 @@ function mountCall(root: HTMLElement, character: Character): () => void {
   return () => {
     window.removeEventListener('pagehide', onPageHide);
     if (timer !== null) clearInterval(timer);
+    presence.dispose();
     session?.dispose();
     session = null;
   };

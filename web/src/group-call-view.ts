@@ -1,5 +1,5 @@
 import { ApiError } from './api.ts';
-import { createInvite } from './api-sessions.ts';
+import { createInvite, presenceSource } from './api-sessions.ts';
 import type { CallState } from './call-session.ts';
 import { MicrophoneError } from './call-session.ts';
 import { h, setFlag } from './dom.ts';
@@ -8,6 +8,9 @@ import type { GroupEntry } from './group-session.ts';
 import type { GroupRequestBody } from './group-setup.ts';
 import { castView, initialGroupState, peopleView, reduceGroup, resolveGroupSpeaker } from './group-state.ts';
 import type { CastMember, CastView, GroupState, PersonView } from './group-state.ts';
+import type { PresenceView } from './presence-state.ts';
+import { PresenceBanner } from './presence-view.ts';
+import { PresenceWatch } from './presence-watch.ts';
 import { hrefFor } from './router.ts';
 import { TranscriptView } from './transcript-view.ts';
 
@@ -29,8 +32,9 @@ function errorText(err: unknown): { code: string; message: string } {
   return { code: 'client', message: 'Something went wrong.' };
 }
 
-function castStatus(c: CastView): string {
-  if (!c.present) return 'Not here yet';
+/** `absent`: what the presence banner says of a character not in the room (waiting, left, failed). */
+function castStatus(c: CastView, absent: string | null): string {
+  if (!c.present) return absent ?? 'Not here yet';
   if (c.speaking) return 'Speaking';
   if (c.holdsFloor) return 'Thinking…';
   if (c.next) return 'Up next';
@@ -60,6 +64,14 @@ export function mountGroupCall(
   let callState: CallState = 'idle';
   let muted = false;
   let ticker: ReturnType<typeof setInterval> | null = null;
+  // Whether the characters have arrived: the room says who joined, the API why the others have not.
+  const banner = new PresenceBanner(() => presence.retry());
+  const presence = new PresenceWatch(cast, (v) => {
+    arrival = v;
+    banner.update(v);
+    renderCast(Date.now());
+  });
+  let arrival: PresenceView = presence.view;
 
   const avatars = new Map<string, { li: HTMLLIElement; status: HTMLElement }>();
   const castList = h('ul', { class: 'group-cast', 'data-testid': 'group-cast' });
@@ -142,6 +154,7 @@ export function mountGroupCall(
     h('a', { class: 'back', href: hrefFor({ name: 'group' }) }, '← Choose another cast'),
     h('h1', {}, `Group call with ${cast.map((c) => c.name).join(', ')}`),
     castList,
+    banner.element,
     h(
       'div',
       { class: 'group-grid' },
@@ -176,6 +189,7 @@ export function mountGroupCall(
 
   // ── rendering ─────────────────────────────────────────────────────────────
   const renderCast = (now: number): void => {
+    const absent = new Map(arrival.members.map((m) => [m.id, m.label]));
     for (const c of castView(state, now)) {
       const el = avatars.get(c.id);
       if (el === undefined) continue;
@@ -185,7 +199,7 @@ export function mountGroupCall(
       setFlag(el.li, 'next', c.next);
       const portrait = el.li.firstElementChild;
       if (portrait instanceof HTMLElement) setFlag(portrait, 'speaking', c.speaking);
-      const text = castStatus(c);
+      const text = castStatus(c, absent.get(c.id) ?? null);
       if (el.status.textContent !== text) el.status.textContent = text;
     }
     view.setAttribute('data-floor-state', state.floor?.state ?? 'open');
@@ -252,11 +266,23 @@ export function mountGroupCall(
         onState: (s) => {
           if (session !== current) return;
           callState = s;
+          const id = current.sessionId;
+          if (s === 'connected' && id !== null) presence.start(id, presenceSource(id));
+          else if (s === 'disconnected' || s === 'idle') presence.stop();
           renderState();
         },
         onEvent: (e) => {
           if (session !== current) return;
+          const before = state.present;
           state = reduceGroup(state, e);
+          // The group reducer knows which participant is which character; the presence follows it.
+          if (state.present !== before)
+            for (const c of cast) {
+              const was = before[c.id] === true;
+              const is = state.present[c.id] === true;
+              if (is && !was) presence.joined(c.id);
+              else if (was && !is) presence.left(c.id);
+            }
           if (e.type !== 'level') render();
         },
         speakerOf: (ctx) => resolveGroupSpeaker(state, ctx),
@@ -334,6 +360,7 @@ export function mountGroupCall(
   return () => {
     window.removeEventListener('pagehide', onPageHide);
     if (ticker !== null) clearInterval(ticker);
+    presence.dispose();
     session?.dispose();
     session = null;
   };

@@ -40,6 +40,7 @@ export function renderHistoryPage(root: HTMLElement, characterId: string | undef
         ['ended', 'Ended'],
         ['active', 'In progress'],
         ['created', 'Not started'],
+        ['failed', 'Failed'],
       ] as Array<[SessionStatus | '', string]>
     ).map(([v, label]) => h('option', { value: v }, label)),
   );

@@ -11,7 +11,8 @@ const CAST = [
   { id: 'ada', name: 'Ada Lovelace' },
   { id: 'gale', name: 'Captain Barnaby Gale' },
 ];
-const msg = (user: string, text: string, tags: ChatTags = {}): ChatMessage => ({
+const msg = (user: string, text: string, tags: ChatTags = {}, id?: string): ChatMessage => ({
+  ...(id ? { id } : {}),
   user,
   displayName: user[0]?.toUpperCase() + user.slice(1),
   text,
@@ -109,16 +110,24 @@ describe('ChatBridge with a moderation endpoint at the wire', () => {
   let server: Server;
   let baseUrl: string;
   let stall = false;
+  /** While set, verdicts wait here until the test releases them. */
+  let hold: Array<() => void> | null = null;
   beforeAll(async () => {
     server = createServer(async (req, res) => {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       const { input } = JSON.parse(Buffer.concat(chunks).toString()) as { input: string };
       if (stall) return;
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(
-        JSON.stringify({ results: [{ flagged: input.includes('nasty'), categories: { harassment: true } }] }),
-      );
+      const answer = () => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(
+          JSON.stringify({
+            results: [{ flagged: input.includes('nasty'), categories: { harassment: true } }],
+          }),
+        );
+      };
+      if (hold) hold.push(answer);
+      else answer();
     });
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
@@ -159,9 +168,47 @@ describe('ChatBridge with a moderation endpoint at the wire', () => {
     expect(delivered).toHaveLength(1);
     const c = router.counters();
     expect(c.received).toBe(
-      c.routed + c.rateLimited + c.duplicates + c.dropped + c.blocked + c.ignored + c.queued,
+      c.routed + c.rateLimited + c.duplicates + c.dropped + c.blocked + c.ignored + c.removed + c.queued,
     );
     impatient.close();
+  });
+
+  // Regression: a line deleted (or its author timed out) while its verdict was pending was spoken anyway.
+  it('when a moderator takes an item back while the endpoint checks it, then it never reaches the floor, and the next one does', async () => {
+    stall = false;
+    hold = [];
+    const held = hold;
+    const router = new ChatRouter({ characters: CAST });
+    const delivered: RoutedItem[] = [];
+    const bridge = new ChatBridge(
+      router,
+      { deliver: (item) => (delivered.push(item), false) },
+      { endpoint: new ModerationEndpoint({ baseUrl, timeoutMs: 10_000 }) },
+    );
+    try {
+      router.receive(msg('ann', 'Ada, something the mods delete', { mod: true }, 'm1'));
+      router.receive(msg('bo', 'Barnaby, a fine question', {}, 'm2'));
+      router.receive(msg('cy', 'Ada, cy asks too', {}, 'm3'));
+      bridge.floorFree();
+      await until(() => held.length === 1, "the endpoint asked about ann's line");
+      router.remove({ kind: 'message', messageId: 'm1' });
+      // cy's queued line goes with cy's ban; the verdict on ann's deleted line then comes back ok.
+      router.remove({ kind: 'user', user: 'cy', action: 'ban' });
+      held.shift()?.();
+      await until(() => held.length === 1, "the endpoint asked about bo's line");
+      held.shift()?.();
+      await until(() => delivered.length === 1, "bo's line");
+      expect(delivered.map((i) => i.messageId)).toEqual(['m2']);
+      expect(bridge.counters()).toMatchObject({ delivered: 1, removed: 1, flagged: 0, held: 0 });
+      const c = router.counters();
+      expect(c).toMatchObject({ received: 3, routed: 1, removed: 2, queued: 0 });
+      expect(c.received).toBe(
+        c.routed + c.rateLimited + c.duplicates + c.dropped + c.blocked + c.ignored + c.removed + c.queued,
+      );
+    } finally {
+      hold = null;
+      bridge.close();
+    }
   });
 
   it('when the floor is taken while a verdict is pending, then the item goes back to the queue', async () => {

@@ -6,7 +6,7 @@ import type { NamedCharacter } from '../../conversation/group/addressing.ts';
 import { type ModerationEndpoint, Moderator, moderateOutgoingWithEndpoint } from './moderation.ts';
 import type { ChatRouter } from './router.ts';
 import type { ChatLogger } from './twitch-chat.ts';
-import type { RoutedItem } from './types.ts';
+import { type RoutedItem, removalCovers } from './types.ts';
 
 export interface ChatBridgeOptions {
   /** Check each item's words with the endpoint before the floor sees them (fail closed on timeout). */
@@ -38,6 +38,8 @@ export interface ChatBridgeCounters {
   held: number;
   /** Answers written to chat. */
   answered: number;
+  /** Taken back by a channel moderator while the endpoint was checking them: never delivered. */
+  removed: number;
 }
 
 /** Who a chat turn is from, in the group's transcript and stored turns. */
@@ -100,7 +102,9 @@ export class ChatBridge {
   readonly #moderator: Moderator;
   readonly #log: ChatLogger;
   readonly #unsubscribe: () => void;
-  readonly #c: ChatBridgeCounters = { delivered: 0, flagged: 0, held: 0, answered: 0 };
+  readonly #c: ChatBridgeCounters = { delivered: 0, flagged: 0, held: 0, answered: 0, removed: 0 };
+  /** The item between `next()` and delivery, and whether a moderator took it back meanwhile. */
+  #inFlight: { item: RoutedItem; removed: boolean } | null = null;
   #free = false;
   #pumping = false;
   #closed = false;
@@ -119,6 +123,8 @@ export class ChatBridge {
     this.#log = deps.logger ?? silent;
     this.#unsubscribe = router.subscribe((e) => {
       if (e.type === 'queued') void this.#pump();
+      else if (e.type === 'removal' && this.#inFlight && removalCovers(e.removal, this.#inFlight.item))
+        this.#inFlight.removed = true;
     });
   }
 
@@ -164,7 +170,15 @@ export class ChatBridge {
         if (!item) return;
         const words = wordsOf(item);
         if (this.options.endpoint && words !== '') {
-          const verdict = await this.options.endpoint.check(words);
+          const flight = { item, removed: false };
+          this.#inFlight = flight;
+          const verdict = await this.options.endpoint.check(words).finally(() => (this.#inFlight = null));
+          if (flight.removed) {
+            // Deleted, or its author timed out, while the endpoint was asked: never spoken.
+            this.#router.discard(item);
+            this.#c.removed += 1;
+            continue;
+          }
           if (!verdict.ok) {
             if (verdict.reason === 'unavailable') this.#c.held += 1;
             else this.#c.flagged += 1;

@@ -71,6 +71,126 @@ describe('link filter', () => {
   );
 });
 
+// Regression: the link filter knew ~70 hand-typed TLDs, so ".ai", ".page", ".social" and "evil dot ai" got through.
+describe('link filter on every delegated TLD', () => {
+  it.each([
+    ['a new gTLD', 'evil.ai'],
+    ['a gTLD in a sentence', 'visit evil.page today'],
+    ['a longer gTLD', 'follow me on evil.social'],
+    ['upper case', 'EVIL.AI'],
+    ['a spaced-out dot', 'evil . ai'],
+    ['a spoken dot', 'evil dot ai'],
+    ['a spoken dot in capitals', 'evil DOT ai'],
+    ['a spoken dot in leetspeak', 'evil d0t ai'],
+    ['a bracketed dot', 'evil(.)ai'],
+    ['a bracketed spoken dot', 'evil [dot] social'],
+    ['a leetspeak TLD', 'evil.c0m'],
+    ['a space after the dot, then a path', 'evil. com/x'],
+    ['an ideographic full stop', 'evil。ai'],
+    ['a zero-width space', 'evil\u200B.ai'],
+    ['after an ellipsis', 'wow...evil.com'],
+    ['an underscore in the name', 'evil_site.com'],
+    ['a hyphen in the name', 'my-site.io'],
+    ['spelled-out letters', 'e v i l . c o m'],
+    ['a sentence end after it', 'see evil.com.'],
+    ['a TLD in the middle', 'evil.com.x'],
+    ['a numeric name', '123.com'],
+    ['an internationalised TLD', 'привет.рф'],
+    ['its punycode form', 'shop.xn--p1ai'],
+  ])('when the text has %s ("%s"), then it has a link', (_name, text) => {
+    expect(hasLink(text)).toBe(true);
+  });
+
+  it.each([
+    ['a rating', '3.5 stars'],
+    ['a title and a name', 'Dr. Smith'],
+    ['an abbreviation', 'e.g. this'],
+    ['a version', 'version 2.0'],
+    ['a dotted version', 'v2.0.1'],
+    ['sentences ending in a TLD-like word', 'nice. gg'],
+    ['a sentence then "lol"', 'that was funny. lol'],
+    ['a sentence then "So"', 'I am done. So what?'],
+    ['a number with a suffix', '3.5k viewers'],
+    ['a speed', '1.5x speed'],
+    ['initials', 'a.m. or p.m.'],
+    ['i.e.', 'i.e. that one'],
+    ['a country abbreviation', 'U.S. history'],
+    ['Mr.', 'Mr. Bean'],
+    ['St.', 'St. Louis'],
+    ['No.', 'No. 1 fan'],
+    ['an ellipsis', 'hi...so'],
+    ['arithmetic', 'Ada, what is 2.5 + 1.5?'],
+    ['a TLD as a plain word', 'ai is cool and my page is social'],
+    ['p.s.', 'p.s. hi'],
+  ])('when the text has %s ("%s"), then it has no link', (_name, text) => {
+    expect(hasLink(text)).toBe(false);
+  });
+
+  it('when links are allowed, then a bare domain passes the moderator', () => {
+    expect(new Moderator({ blockLinks: false }).checkIncoming('evil.ai').ok).toBe(true);
+    expect(new Moderator().checkIncoming('evil.ai')).toEqual({ ok: false, reason: 'link' });
+  });
+});
+
+// Regression: a fresh broadcast filtered nothing but links until an operator typed a blocklist.
+describe('English word list', () => {
+  const moderator = new Moderator();
+  it.each([
+    ['plain', 'you are a fucking idiot', 'fuck'],
+    ['capitals and a symbol', 'F*CK this', 'fuck'],
+    ['leetspeak', 'sh1t happens', 'shit'],
+    ['stretched letters', 'fuuuuck', 'fuck'],
+    ['symbols for letters', 'what an a$$hole', 'ass'],
+    ['spelled out', 'f u c k this', 'fuck'],
+    ['a slur', 'b1tch', 'bitch'],
+  ])('when the text is %s ("%s"), then it is stopped as profanity', (_name, text, word) => {
+    expect(moderator.checkIncoming(text)).toEqual({ ok: false, reason: 'profanity', detail: word });
+  });
+
+  it.each([
+    'Scunthorpe',
+    'assistant',
+    'class',
+    'classic',
+    'pass the bass',
+    'cocktail',
+    'the ship has a cockpit',
+    'I love shiitake mushrooms',
+    'Emily Dickinson',
+    'Hancock',
+    'peacock',
+    'assassin',
+    'therapist',
+    'analysis',
+    'butterfly',
+    'document',
+    'circumstance',
+    'Essex and Sussex',
+    'cumin seeds',
+    'flame retardant',
+    'I have 4 cats',
+  ])('when the text is "%s", then it passes', (text) => {
+    expect(moderator.checkIncoming(text)).toEqual({ ok: true });
+  });
+
+  it('when the word list is turned off, then only the blocklist applies; the blocklist extends it', () => {
+    const off = new Moderator({ profanityFilter: false, blocklist: ['darn'] });
+    expect(off.checkIncoming('fuck')).toEqual({ ok: true });
+    expect(off.checkIncoming('darn it')).toMatchObject({ ok: false, reason: 'blocklist' });
+    const both = new Moderator({ blocklist: ['darn'] });
+    expect(both.checkIncoming('darn it')).toMatchObject({ ok: false, reason: 'blocklist' });
+    expect(both.checkIncoming('shit')).toMatchObject({ ok: false, reason: 'profanity' });
+  });
+
+  it('when a character’s reply swears, then that sentence is replaced', () => {
+    expect(moderator.moderateOutgoing('Ahoy there. What the fuck is that? Onwards!')).toEqual({
+      text: "Ahoy there. Let's keep it friendly. Onwards!",
+      changed: true,
+      reasons: ['profanity'],
+    });
+  });
+});
+
 describe('moderateOutgoing', () => {
   const moderator = new Moderator({ blocklist: ['darn'] });
   it('when a character’s reply has a link or a blocked word, then only those sentences are replaced', () => {

@@ -1,14 +1,30 @@
 // Moderation of chat coming in and of the characters' words going out. The checks here are pure
-// (blocklist, links, length); `ModerationEndpoint` adds an optional OpenAI-compatible
-// `/moderations` call. Both directions use the same rules: nothing a viewer could not post
-// reaches a character, and nothing a character says carries a link or a blocked word to the stream.
+// (a maintained English word list, the operator's blocklist, links, length); `ModerationEndpoint`
+// adds an optional OpenAI-compatible `/moderations` call. Both directions use the same rules:
+// nothing a viewer could not post reaches a character, and nothing a character says carries a link
+// or a blocked word to the stream.
 
-/** Why a text was stopped. `unavailable`: the endpoint did not answer in time and we fail closed. */
-export type ModerationReason = 'blocklist' | 'link' | 'length' | 'flagged' | 'unavailable';
+import { createRequire } from 'node:module';
+import { domainToASCII } from 'node:url';
+import { RegExpMatcher, englishDataset, englishRecommendedTransformers } from 'obscenity';
+
+/**
+ * Why a text was stopped. `profanity`: the maintained English word list; `blocklist`: the
+ * operator's own entries; `unavailable`: the endpoint did not answer in time and we fail closed.
+ */
+export type ModerationReason = 'profanity' | 'blocklist' | 'link' | 'length' | 'flagged' | 'unavailable';
 
 export type Verdict = { ok: true } | { ok: false; reason: ModerationReason; detail?: string };
 
 export interface ModerationOptions {
+  /**
+   * Stop the maintained English word list: obscenity's English dataset with its recommended
+   * transformers (leetspeak, look-alike characters, stretched letters), also tried on the text with
+   * spelled-out letters joined ("f u c k"). Its whitelist lets "Scunthorpe", "assistant" and
+   * "class" through. `blocklist` adds to it; false leaves only `blocklist`.
+   * @defaultValue true
+   */
+  profanityFilter: boolean;
   /**
    * Blocked words and phrases, matched case-insensitively on word boundaries after leetspeak-lite
    * normalisation ("h4te", "h a t e", "haaate" all match "hate"). A string written `/…/` is a regular
@@ -17,8 +33,9 @@ export interface ModerationOptions {
    */
   blocklist: ReadonlyArray<string | RegExp>;
   /**
-   * Stop texts with links: URLs, `www.` hosts, bare domains ("evil.com/x") and the usual disguises
-   * ("evil dot com", "evil[.]com", "evil (.) com").
+   * Stop texts with links: URLs, `www.` hosts, bare domains on any top-level domain IANA delegates
+   * ("evil.com/x", "evil.ai") and the usual disguises ("evil dot ai", "evil . ai", "evil[.]com",
+   * "evil (.) com", "evil.c0m").
    * @defaultValue true
    */
   blockLinks: boolean;
@@ -29,6 +46,7 @@ export interface ModerationOptions {
 }
 
 export const defaultModerationOptions: ModerationOptions = {
+  profanityFilter: true,
   blocklist: [],
   blockLinks: true,
   maxLength: 300,
@@ -140,29 +158,126 @@ export class Blocklist {
   }
 }
 
-const TLD =
-  'com|net|org|io|gg|tv|co|me|ru|xyz|info|biz|ly|be|to|cc|app|dev|live|link|site|online|shop|store|club|top|uk|de|fr|us|ca|au|es|it|nl|pl|br|in|cn|jp|kr|su|ws|tk|ml|ga|cf|gq|pw|sh|fm|am|im|lol|fun|vip|win|bid|click|gift|gifts|money|cash|stream|chat|zip|mov';
+/**
+ * Every top-level domain in IANA's root zone, lower case: the `tlds` package, which follows IANA's
+ * list release by release (a JSON array, hence `require`).
+ */
+const TLDS: ReadonlySet<string> = new Set(
+  (createRequire(import.meta.url)('tlds') as string[]).flatMap((t) => {
+    const ascii = domainToASCII(t);
+    // Internationalised TLDs in both spellings: "рф" and "xn--p1ai".
+    return ascii && ascii !== t ? [t.toLowerCase(), ascii] : [t.toLowerCase()];
+  }),
+);
+
+/** Leetspeak digits and symbols as letters, for a top-level domain written "c0m". */
+const deleet = (label: string) => label.replace(/[01345789!|@$+]/gu, (ch) => LEET[ch] ?? ch);
+
+/**
+ * Whether `label` is a top-level domain as written, or in leetspeak ("c0m") when `leet` allows it:
+ * only after a label with a letter, so that numbers ("1.5x", "3.5k") never read as "i.sx", "e.sk".
+ */
+function isTld(label: string, leet: boolean): boolean {
+  const l = label.toLowerCase();
+  if (TLDS.has(l)) return true;
+  return leet && /\p{L}/u.test(l) && /[^\p{L}]/u.test(l) && TLDS.has(deleet(l));
+}
 
 const URL_LIKE = [
   /\b[a-z][a-z0-9+.-]*:\/\/\S+/iu, // any scheme://…
   /\bwww\d{0,3}\s*\.\s*\S+/iu, // www.…, "www . x"
   /(?:^|[^\p{L}\p{N}@])discord\s*\.\s*gg\b/iu,
-  new RegExp(`(?<![\\p{L}\\p{N}@.])(?:[a-z0-9-]+\\.)+(?:${TLD})(?![\\p{L}\\p{N}-])`, 'iu'), // bare domain
 ];
 
-const BRACKET_DOT = /\s*[[({<]\s*(?:\.|dot)\s*[\])}>]\s*/giu;
-const SPOKEN_DOT = new RegExp(`\\s+(?:dot|\\.)\\s+(?=(?:${TLD})(?![\\p{L}\\p{N}]))`, 'giu');
-const SPACED_DOT = new RegExp(`\\.\\s+(?=(?:${TLD})\\b)`, 'giu');
+/** Dot-separated labels, the last one a candidate TLD; not from inside a word or after an `@`. */
+const DOTTED = /(?<![\p{L}\p{N}@])((?:[\p{L}\p{N}-]+\.)+)([\p{L}\p{N}-]+)(?![\p{L}\p{N}-])/gu;
 
-/** Undoes the usual dot disguises: "evil dot com", "evil[.]com", "evil (dot) com", "evil . com". */
-function undisguise(text: string): string {
-  return text.replace(BRACKET_DOT, '.').replace(SPOKEN_DOT, '.').replace(SPACED_DOT, '.');
+/** Whether the text holds `name.tld` (any label after the first may be the TLD: "evil.com.x"). */
+function hasBareDomain(text: string): boolean {
+  for (const m of text.matchAll(DOTTED)) {
+    const labels = [...(m[1] ?? '').split('.').filter(Boolean), m[2] ?? ''];
+    for (let i = 1; i < labels.length; i += 1) {
+      const before = labels.slice(0, i).join('');
+      if (isTld(labels[i] ?? '', /\p{L}/u.test(before))) return true;
+    }
+  }
+  return false;
 }
+
+/** Dot look-alikes: ideographic and halfwidth full stops, one-dot leader, small full stop. */
+const DOT_LOOKALIKES = /[\u3002\uFF61\u2024\uFE52]/gu;
+const BRACKET_DOT = /\s*[[({<]\s*(?:\.|d[o0]t)\s*[\])}>]\s*/giu;
+/** "evil dot ai", "evil . ai": a spoken or spaced-out dot before a word that is a TLD. */
+const SPOKEN_DOT = /\s+(?:d[o0]t|\.)\s+([\p{L}\p{N}-]+)(?![\p{L}\p{N}])/giu;
+/**
+ * "evil. com/x": a space after the dot only counts when a path, port or query follows, since
+ * "nice. gg", "funny. lol" and "done. so" are sentences ("gg", "lol", "so" are TLDs too).
+ */
+const SPACED_DOT = /\.\s+([\p{L}\p{N}-]+)(?=[/:?#])/gu;
+
+/** Undoes the usual dot disguises: "evil dot ai", "evil[.]com", "evil (dot) com", "evil . ai". */
+function undisguise(text: string): string {
+  const glue = (m: string, word: string) => (isTld(word, true) ? `.${word}` : m);
+  return text.replace(BRACKET_DOT, '.').replace(SPOKEN_DOT, glue).replace(SPACED_DOT, glue);
+}
+
+/** Lower case, no accents or zero-width characters, dot look-alikes as dots. */
+const plainForLinks = (text: string) =>
+  text
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .replace(/[\u200B-\u200D\u2060\uFEFF\u00AD]/gu, '')
+    .replace(DOT_LOOKALIKES, '.')
+    .toLowerCase();
 
 /** Whether the text carries a link, in plain sight or disguised. */
 export function hasLink(text: string): boolean {
-  const candidates = [text, undisguise(text), undisguise(normaliseForMatching(text))];
-  return candidates.some((t) => URL_LIKE.some((re) => re.test(t)));
+  const plain = plainForLinks(text);
+  // Spelled-out letters joined too: "e v i l . c o m".
+  const joined = plain.replace(SPELLED, (run) => run.replace(/[\s.\-_*]/gu, ''));
+  const candidates = [plain, undisguise(plain), undisguise(joined)];
+  return candidates.some((t) => URL_LIKE.some((re) => re.test(t)) || hasBareDomain(t));
+}
+
+/**
+ * Everyday words the English dataset's own whitelist misses (found by running it over common
+ * words): a character asked about a cockpit or shiitake must not be cut off.
+ */
+const ALSO_FINE = [
+  'cockpit',
+  'shiitake',
+  'dickinson',
+  'dicker',
+  'penistone',
+  'pussycat',
+  'cumin',
+  'retardant',
+];
+
+let englishMatcher: RegExpMatcher | undefined;
+
+/** obscenity's English dataset with its recommended transformers, compiled once per process. */
+function english(): RegExpMatcher {
+  if (!englishMatcher) {
+    const { blacklistedTerms, whitelistedTerms } = englishDataset.build();
+    englishMatcher = new RegExpMatcher({
+      blacklistedTerms,
+      whitelistedTerms: [...(whitelistedTerms ?? []), ...ALSO_FINE],
+      ...englishRecommendedTransformers,
+    });
+  }
+  return englishMatcher;
+}
+
+/** The English word list's word the text hits, or null. */
+export function profanityIn(text: string): string | null {
+  const matcher = english();
+  for (const candidate of [text, normaliseForMatching(text)]) {
+    const [hit] = matcher.getAllMatches(candidate, true);
+    if (hit)
+      return englishDataset.getPayloadWithPhraseMetadata(hit).phraseMetadata?.originalWord ?? 'profanity';
+  }
+  return null;
 }
 
 /** The pure checks, compiled once. */
@@ -175,7 +290,7 @@ export class Moderator {
     this.#blocklist = new Blocklist(this.options.blocklist);
   }
 
-  /** A chat line coming in: length, links, blocklist. */
+  /** A chat line coming in: length, links, blocklist, the English word list. */
   checkIncoming(text: string): Verdict {
     if (text.length > this.options.maxLength) return { ok: false, reason: 'length' };
     return this.#checkWords(text);
@@ -207,7 +322,9 @@ export class Moderator {
   #checkWords(text: string): Verdict {
     if (this.options.blockLinks && hasLink(text)) return { ok: false, reason: 'link' };
     const hit = this.#blocklist.match(text);
-    return hit === null ? { ok: true } : { ok: false, reason: 'blocklist', detail: hit };
+    if (hit !== null) return { ok: false, reason: 'blocklist', detail: hit };
+    const word = this.options.profanityFilter ? profanityIn(text) : null;
+    return word === null ? { ok: true } : { ok: false, reason: 'profanity', detail: word };
   }
 }
 

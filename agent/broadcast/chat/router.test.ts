@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type ChatRouterOptions, ChatRouter, type ChatCounters } from './router.ts';
-import type { ChatMessage, ChatTags, RoutedItem } from './types.ts';
+import type { ChatMessage, ChatRemoval, ChatTags, RoutedItem } from './types.ts';
 
 const CAST = [
   { id: 'ada', name: 'Ada Lovelace' },
@@ -41,7 +41,8 @@ const drain = (router: ChatRouter): RoutedItem[] => {
 };
 
 const addsUp = (c: ChatCounters) =>
-  c.received === c.routed + c.rateLimited + c.duplicates + c.dropped + c.blocked + c.ignored + c.queued;
+  c.received ===
+  c.routed + c.rateLimited + c.duplicates + c.dropped + c.blocked + c.ignored + c.removed + c.queued;
 
 describe('ChatRouter: reading lines', () => {
   const cases: Array<[string, string, Partial<RoutedItem> | null]> = [
@@ -329,5 +330,110 @@ describe('ChatRouter: counters under a random mix', () => {
     expect(t.answerBuckets).toBeLessThanOrEqual(200);
     expect(t.commandBuckets).toBeLessThanOrEqual(200);
     expect(t.seen).toBeLessThanOrEqual(600);
+  });
+});
+
+// Regression: a message a Twitch moderator deleted, or the lines of a chatter they timed out or
+// banned, stayed in the queue and were answered aloud and captioned anyway.
+describe('ChatRouter: lines a moderator takes back', () => {
+  /** A router with roomy limits and five queued lines: two from ann (ids a1, a2), one each from bo, cy, di. */
+  function queued() {
+    const s = setup({ answerLimit: { burst: 5, refillMs: 10_000 }, commandLimit: { burst: 5, refillMs: 1 } });
+    const events: string[] = [];
+    s.router.subscribe((e) => {
+      if (e.type === 'removed') events.push(`removed ${e.item.messageId ?? e.item.user}`);
+      if (e.type === 'removal') events.push(`removal ${e.removal.kind}`);
+    });
+    s.router.receive(msg('ann', 'Ada, first question?', {}, { id: 'a1' }));
+    s.router.receive(msg('Ann', '!ask gale second question', {}, { id: 'a2' }));
+    s.router.receive(msg('bo', 'Doc, are you real?', {}, { id: 'b1' }));
+    s.router.receive(msg('cy', '!topic the sea', {}, { id: 'c1' }));
+    s.router.receive(msg('di', 'Barnaby, where to?', { subscriber: true }, { id: 'd1' }));
+    expect(s.router.size).toBe(5);
+    return { ...s, events };
+  }
+  const idsOf = (items: RoutedItem[]) => items.map((i) => i.messageId);
+
+  it('when lines are queued, then each keeps its message id and its author', () => {
+    const { router } = queued();
+    expect(drain(router).map((i) => [i.messageId, i.user])).toEqual([
+      ['d1', 'di'],
+      ['a1', 'ann'],
+      ['a2', 'ann'],
+      ['b1', 'bo'],
+      ['c1', 'cy'],
+    ]);
+  });
+
+  it.each<[string, ChatRemoval, string[], string[]]>([
+    [
+      'one message is deleted',
+      { kind: 'message', messageId: 'a1', user: 'ann' },
+      ['a1'],
+      ['d1', 'a2', 'b1', 'c1'],
+    ],
+    [
+      'a message nobody queued is deleted',
+      { kind: 'message', messageId: 'zz' },
+      [],
+      ['d1', 'a1', 'a2', 'b1', 'c1'],
+    ],
+    [
+      'a chatter is timed out',
+      { kind: 'user', user: 'ann', action: 'timeout' },
+      ['a1', 'a2'],
+      ['d1', 'b1', 'c1'],
+    ],
+    [
+      'a chatter is banned (any case)',
+      { kind: 'user', user: 'DI', action: 'ban' },
+      ['d1'],
+      ['a1', 'a2', 'b1', 'c1'],
+    ],
+    ['the chat is cleared', { kind: 'all' }, ['a1', 'a2', 'b1', 'c1', 'd1'], []],
+  ])(
+    'when %s, then exactly the lines it covers leave the queue, counted as removed',
+    (_what, removal, gone, left) => {
+      const { router, events } = queued();
+      expect(router.remove(removal)).toBe(gone.length);
+      expect(events).toEqual([...gone.map((id) => `removed ${id}`), `removal ${removal.kind}`]);
+      const c = router.counters();
+      expect(c).toMatchObject({ received: 5, removed: gone.length, queued: left.length });
+      expect(addsUp(c)).toBe(true);
+      expect(idsOf(drain(router))).toEqual(left);
+      expect(addsUp(router.counters())).toBe(true);
+    },
+  );
+
+  it('when a line is taken back, then autonomous talk no longer sees it among the recent chat', () => {
+    const { router } = queued();
+    router.receive(msg('ann', 'just chatting', {}, { id: 'a3' }));
+    router.receive(msg('bo', 'me too', {}, { id: 'b2' }));
+    router.remove({ kind: 'message', messageId: 'a1' });
+    router.remove({ kind: 'user', user: 'bo', action: 'timeout' });
+    expect(router.recentChat().map((l) => l.text)).toEqual([
+      '!ask gale second question',
+      'Barnaby, where to?',
+      'just chatting',
+    ]);
+    router.remove({ kind: 'all' });
+    expect(router.recentChat()).toEqual([]);
+  });
+
+  it('when an item taken for the floor is discarded after a removal, then it counts as removed, not routed', () => {
+    const { router } = queued();
+    const taken = router.next() as RoutedItem;
+    router.remove({ kind: 'message', messageId: taken.messageId as string });
+    router.discard(taken);
+    expect(router.counters()).toMatchObject({ routed: 0, removed: 1, queued: 4 });
+    expect(addsUp(router.counters())).toBe(true);
+  });
+
+  it('when a chatter is timed out, then their later lines are routed again once they may speak (Twitch enforces the timeout)', () => {
+    const { router, clock } = queued();
+    router.remove({ kind: 'user', user: 'bo', action: 'timeout' });
+    clock.t += 600_000;
+    router.receive(msg('bo', 'Ada, I am back', {}, { id: 'b9' }));
+    expect(idsOf(drain(router))).toContain('b9');
   });
 });

@@ -1,6 +1,6 @@
 // The chat router: chat lines in, items for the floor out. Pure and synchronous on an injected
 // clock: no timers, no I/O. Every line received ends in exactly one counter, so that
-// received = routed + rateLimited + duplicates + dropped + blocked + ignored + queued (now).
+// received = routed + rateLimited + duplicates + dropped + blocked + ignored + removed + queued (now).
 
 import type { NamedCharacter } from '../../conversation/group/addressing.ts';
 import { type ParseOptions, nameIndex, parseLine } from './commands.ts';
@@ -9,12 +9,14 @@ import { type ModerationOptions, Moderator, normaliseForMatching } from './moder
 import {
   type ChatCommandName,
   type ChatMessage,
+  type ChatRemoval,
   type ChatRole,
   type ContextLine,
   type NoticeItem,
   type NoticeType,
   ROLE_RANK,
   type RoutedItem,
+  removalCovers,
 } from './types.ts';
 
 export interface ChatRouterOptions {
@@ -83,11 +85,21 @@ export interface ChatCounters {
   blocked: number;
   /** Plain chat (kept as context), other bots' commands, unusable arguments, our own lines. */
   ignored: number;
+  /**
+   * Taken back by a channel moderator before they were spoken: a deleted message, the lines of a
+   * chatter who was timed out or banned, a cleared chat (see `remove`), and items `discard`ed.
+   */
+  removed: number;
   queued: number;
 }
 
 export type RouterEvent =
-  { type: 'queued'; item: RoutedItem } | { type: 'dropped'; item: RoutedItem; why: 'overflow' | 'stale' };
+  | { type: 'queued'; item: RoutedItem }
+  | { type: 'dropped'; item: RoutedItem; why: 'overflow' | 'stale' }
+  /** One queued item a moderator took back. */
+  | { type: 'removed'; item: RoutedItem; removal: ChatRemoval }
+  /** A moderator took something back (after its `removed` items): whoever holds an item checks it. */
+  | { type: 'removal'; removal: ChatRemoval };
 
 const NOTICES = new Set<NoticeType>(['sub', 'resub', 'subgift', 'submysterygift', 'raid']);
 const STATUS_RANK = { viewer: 0, subscriber: 1, moderator: 2, broadcaster: 3 } as const;
@@ -130,6 +142,7 @@ export class ChatRouter {
     dropped: 0,
     blocked: 0,
     ignored: 0,
+    removed: 0,
   };
 
   constructor(
@@ -198,7 +211,7 @@ export class ChatRouter {
       const least = this.options.commandRoles[parsed.name];
       if (least && STATUS_RANK[statusOf(msg)] < STATUS_RANK[least]) return void (c.ignored += 1);
     }
-    if (parsed.kind !== 'command') this.#remember(msg, text);
+    if (parsed.kind !== 'command') this.#remember(msg, text, base.messageId);
     // Copy-pasta: checked once the line is known to be usable (a line nobody may route does not mark
     // its text) and before the rate limit (a duplicate costs its sender no token). Cheers are paid
     // for: never collapsed.
@@ -253,6 +266,37 @@ export class ChatRouter {
   putBack(item: RoutedItem): void {
     this.#c.routed -= 1;
     this.#enqueue(item, this.#clock.now(), -(this.#seq += 1));
+  }
+
+  /**
+   * A channel moderator took lines back (CLEARMSG, CLEARCHAT): every queued item it covers leaves
+   * the queue (counted as `removed`, one `removed` event each) and so does its context line, so none
+   * of it is spoken, captioned or quoted in autonomous talk. Then one `removal` event, for an item
+   * already taken by `next()`. Returns the number of queued items removed.
+   */
+  remove(removal: ChatRemoval): number {
+    const gone: RoutedItem[] = [];
+    for (let i = this.#queue.length - 1; i >= 0; i -= 1) {
+      const q = this.#queue[i] as Queued;
+      if (!removalCovers(removal, q.item)) continue;
+      this.#queue.splice(i, 1);
+      gone.unshift(q.item);
+    }
+    this.#c.removed += gone.length;
+    for (let i = this.#context.length - 1; i >= 0; i -= 1)
+      if (removalCovers(removal, this.#context[i] as ContextLine)) this.#context.splice(i, 1);
+    for (const item of gone) this.#emit({ type: 'removed', item, removal });
+    this.#emit({ type: 'removal', removal });
+    return gone.length;
+  }
+
+  /**
+   * An item taken by `next()` that a moderator removed before it could be delivered: it no longer
+   * counts as routed but as removed.
+   */
+  discard(_item: RoutedItem): void {
+    this.#c.routed -= 1;
+    this.#c.removed += 1;
   }
 
   /** Items waiting. */
@@ -325,12 +369,13 @@ export class ChatRouter {
     this.#emit({ type: 'queued', item });
   }
 
-  #remember(msg: ChatMessage, text: string): void {
+  #remember(msg: ChatMessage, text: string, messageId: string | undefined): void {
     this.#context.push({
       user: msg.user.toLowerCase(),
       displayName: msg.displayName || msg.user,
       text,
       at: msg.at,
+      ...(messageId ? { messageId } : {}),
     });
     if (this.#context.length > this.options.contextSize) this.#context.shift();
   }

@@ -1,12 +1,13 @@
 // tmi.js against a real IRC server (ngircd) through a WebSocket gateway (see test/support/ngircd.ts).
-// Twitch's tags (badges, bits, notices) do not come from ngircd: the router tests cover those.
+// Twitch's tags (badges, bits, notices) do not come from ngircd: the router tests cover those. The
+// gateway gives each PRIVMSG a message id, as Twitch does, and injects Twitch's moderation lines.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Ngircd, type RawIrc, isJoin, startNgircd } from '../../../test/support/ngircd.ts';
 import { ChatBridge, chatUtterance } from './bridge.ts';
 import { ChatRouter } from './router.ts';
 import { TwitchChat } from './twitch-chat.ts';
-import type { RoutedItem } from './types.ts';
+import type { ChatRemoval, RoutedItem } from './types.ts';
 
 const CAST = [
   { id: 'ada', name: 'Ada Lovelace' },
@@ -151,6 +152,100 @@ describe('Twitch chat over a real IRC server', () => {
     bridge.close();
   });
 
+  // Regression: a message a moderator deleted, and the lines of a chatter they timed out or banned,
+  // were still answered aloud (and captioned) when the floor came free.
+  it('when a moderator deletes a message, times out or bans a chatter, or clears the chat, then none of it reaches the floor', async () => {
+    // One after another, so the last to join sees no JOIN but the tmi.js client's.
+    const [ann, bo, cy, di] = [await raw('ann'), await raw('bo'), await raw('cy'), await raw('di')];
+    const chat = await twitch(di);
+    const router = new ChatRouter({ characters: CAST, answerLimit: { burst: 5, refillMs: 10_000 } });
+    // As the broadcast runtime wires them.
+    chat.onMessage((m) => router.receive(m));
+    chat.onRemoval((r) => router.remove(r));
+    const queued: RoutedItem[] = [];
+    const removals: ChatRemoval[] = [];
+    router.subscribe((e) => {
+      if (e.type === 'queued') queued.push(e.item);
+      if (e.type === 'removal') removals.push(e.removal);
+    });
+    const delivered: RoutedItem[] = [];
+    const bridge = new ChatBridge(router, { deliver: (item) => (delivered.push(item), false) });
+    const until = (check: () => boolean, what: string) =>
+      new Promise<void>((resolve, reject) => {
+        const deadline = setTimeout(() => reject(new Error(`no ${what} within 10 s`)), 10_000);
+        const poll = setInterval(() => {
+          if (!check()) return;
+          clearInterval(poll);
+          clearTimeout(deadline);
+          resolve();
+        }, 10);
+      });
+    const removal = async (line: string, what: string) => {
+      const before = removals.length;
+      await irc.inject(line);
+      await until(() => removals.length > before, what);
+    };
+
+    // The floor is busy: five lines wait, each with the id the server gave it.
+    ann.say(CHANNEL, 'Ada, this one gets deleted');
+    ann.say(CHANNEL, 'Ada, this one stays');
+    bo.say(CHANNEL, 'Captain Gale, bo asks');
+    cy.say(CHANNEL, 'Ada, cy asks');
+    di.say(CHANNEL, 'Captain Gale, di asks');
+    await until(() => queued.length === 5, 'five queued lines');
+    expect(queued.every((i) => /^[0-9a-f-]{36}$/u.test(i.messageId ?? ''))).toBe(true);
+    const deleted = queued.find((i) => i.kind === 'mention' && i.text === 'Ada, this one gets deleted');
+    expect(deleted).toMatchObject({ user: 'ann' });
+
+    // What Twitch sends for /delete, /timeout bo 600 and /ban cy.
+    await removal(
+      `@login=ann;room-id=1;target-msg-id=${deleted?.messageId};tmi-sent-ts=${Date.now()} :tmi.twitch.tv CLEARMSG ${CHANNEL} :Ada, this one gets deleted`,
+      'CLEARMSG',
+    );
+    await removal(
+      `@ban-duration=600;room-id=1;target-user-id=2;tmi-sent-ts=${Date.now()} :tmi.twitch.tv CLEARCHAT ${CHANNEL} :bo`,
+      'the timeout',
+    );
+    await removal(
+      `@room-id=1;target-user-id=3;tmi-sent-ts=${Date.now()} :tmi.twitch.tv CLEARCHAT ${CHANNEL} :cy`,
+      'the ban',
+    );
+    expect(removals).toEqual([
+      { kind: 'message', messageId: deleted?.messageId, user: 'ann' },
+      { kind: 'user', user: 'bo', action: 'timeout' },
+      { kind: 'user', user: 'cy', action: 'ban' },
+    ]);
+    expect(router.recentChat().map((l) => l.text)).not.toContain('Ada, this one gets deleted');
+
+    bridge.floorFree();
+    await until(() => delivered.length === 2, 'the two lines left');
+    // Lines from different connections reach the server in either order: compare as a set.
+    expect(delivered.map((i) => [i.user, i.kind === 'mention' && i.text]).sort()).toEqual([
+      ['ann', 'Ada, this one stays'],
+      ['di', 'Captain Gale, di asks'],
+    ]);
+    bridge.floorBusy();
+
+    // CLEARCHAT alone (/clear) empties whatever waits.
+    di.say(CHANNEL, 'Ada, one more from di');
+    ann.say(CHANNEL, 'Captain Gale, one more from ann');
+    await until(() => queued.length === 7, 'two more queued lines');
+    await removal(`@room-id=1;tmi-sent-ts=${Date.now()} :tmi.twitch.tv CLEARCHAT ${CHANNEL}`, 'CLEARCHAT');
+    expect(removals.at(-1)).toEqual({ kind: 'all' });
+    expect(router.size).toBe(0);
+    expect(router.recentChat()).toEqual([]);
+    bridge.floorFree();
+    expect(router.next()).toBeUndefined();
+    expect(delivered).toHaveLength(2);
+
+    const c = router.counters();
+    expect(c).toMatchObject({ received: 7, routed: 2, removed: 5, queued: 0 });
+    expect(c.received).toBe(
+      c.routed + c.rateLimited + c.duplicates + c.dropped + c.blocked + c.ignored + c.removed + c.queued,
+    );
+    bridge.close();
+  });
+
   it('when the token is refused, then connect() fails rather than reading nothing', async () => {
     const chat = new TwitchChat({
       channel: 'troupe',
@@ -259,7 +354,7 @@ describe('Twitch chat over a real IRC server', () => {
       expect(sendMs).toBeLessThan(10_500);
       expect(c.received).toBe(TOTAL);
       expect(c.received).toBe(
-        c.routed + c.rateLimited + c.duplicates + c.dropped + c.blocked + c.ignored + c.queued,
+        c.routed + c.rateLimited + c.duplicates + c.dropped + c.blocked + c.ignored + c.removed + c.queued,
       );
       // 800 questions from 40 chatters in ~10 s; the answer bucket (1 per 10 s) lets at most 2 each through.
       expect(c.rateLimited).toBeGreaterThanOrEqual(800 - 2 * CONNECTIONS);

@@ -6,7 +6,7 @@
 // debug level under `pii`; the token is never logged (tmi.js does not log it, and neither do we).
 
 import tmi from 'tmi.js';
-import type { ChatMessage, ChatTags } from './types.ts';
+import type { ChatMessage, ChatRemoval, ChatTags } from './types.ts';
 
 /** The part of a pino logger the adapter uses. */
 export interface ChatLogger {
@@ -70,6 +70,7 @@ export class TwitchChat {
   readonly #log: ChatLogger;
   readonly #channel: string;
   readonly #listeners = new Set<(msg: ChatMessage) => void>();
+  readonly #removals = new Set<(removal: ChatRemoval) => void>();
 
   constructor(options: Partial<TwitchChatOptions> & { channel: string }, logger: ChatLogger = silent) {
     this.options = { ...defaultTwitchChatOptions, ...options };
@@ -102,6 +103,16 @@ export class TwitchChat {
   onMessage(fn: (msg: ChatMessage) => void): () => void {
     this.#listeners.add(fn);
     return () => this.#listeners.delete(fn);
+  }
+
+  /**
+   * Calls `fn` when a channel moderator takes lines back: a deleted message (CLEARMSG), a chatter
+   * timed out or banned (CLEARCHAT with a login), the chat cleared (CLEARCHAT alone). Returns an
+   * unsubscribe function.
+   */
+  onRemoval(fn: (removal: ChatRemoval) => void): () => void {
+    this.#removals.add(fn);
+    return () => this.#removals.delete(fn);
   }
 
   /** Connects and joins the channel (resolves once the server has welcomed us). */
@@ -145,6 +156,7 @@ export class TwitchChat {
 
   async close(): Promise<void> {
     this.#listeners.clear();
+    this.#removals.clear();
     // Stop reconnecting even if the socket is already gone.
     (this.#client as unknown as { reconnect: boolean }).reconnect = false;
     await this.#client.disconnect().catch(() => undefined);
@@ -153,6 +165,11 @@ export class TwitchChat {
   #emit(msg: ChatMessage): void {
     this.#log.debug({ channel: this.#channel, pii: { user: msg.user, text: msg.text } }, 'chat in');
     for (const fn of this.#listeners) fn(msg);
+  }
+
+  #removed(removal: ChatRemoval): void {
+    this.#log.debug({ channel: this.#channel, removal: removal.kind, pii: { removal } }, 'chat taken back');
+    for (const fn of this.#removals) fn(removal);
   }
 
   #wire(): void {
@@ -210,6 +227,21 @@ export class TwitchChat {
         tags: { msgId: 'raid', viewers },
         at: Date.now(),
       });
+    });
+    // Moderation on Twitch's side: every one of these must reach the router before the floor asks again.
+    c.on('messagedeleted', (channel, username, _text, state) => {
+      const messageId = state['target-msg-id'];
+      if (!mine(channel) || !messageId) return;
+      this.#removed({ kind: 'message', messageId, ...(username ? { user: username.toLowerCase() } : {}) });
+    });
+    c.on('timeout', (channel, username) => {
+      if (mine(channel)) this.#removed({ kind: 'user', user: username.toLowerCase(), action: 'timeout' });
+    });
+    c.on('ban', (channel, username) => {
+      if (mine(channel)) this.#removed({ kind: 'user', user: username.toLowerCase(), action: 'ban' });
+    });
+    c.on('clearchat', (channel) => {
+      if (mine(channel)) this.#removed({ kind: 'all' });
     });
     c.on('disconnected', (reason) =>
       this.#log.warn({ channel: this.#channel, reason }, 'twitch chat disconnected'),

@@ -119,4 +119,28 @@ export interface ContextLine {
   displayName: string;
   text: string;
   at: number;
+  /** Twitch's message id, when known: a deleted message leaves the context too. */
+  messageId?: string;
+}
+
+/**
+ * What a channel moderator took back, from Twitch's IRC: one deleted message (CLEARMSG, its
+ * `target-msg-id`), every line of a chatter who was timed out or banned (CLEARCHAT with a login), or
+ * the whole chat (CLEARCHAT without one). Nothing it covers may be spoken or captioned afterwards.
+ */
+export type ChatRemoval =
+  | { kind: 'message'; messageId: string; user?: string }
+  | { kind: 'user'; user: string; action: 'timeout' | 'ban' }
+  | { kind: 'all' };
+
+/** Whether `removal` covers a line (a queued item, a context line) from `user` with `messageId`. */
+export function removalCovers(removal: ChatRemoval, line: { user: string; messageId?: string }): boolean {
+  switch (removal.kind) {
+    case 'all':
+      return true;
+    case 'user':
+      return line.user.toLowerCase() === removal.user.toLowerCase();
+    case 'message':
+      return line.messageId !== undefined && line.messageId === removal.messageId;
+  }
 }

@@ -263,6 +263,13 @@ export class BroadcastService {
       await this.transition(row, 'ended', null, log.child({ broadcastId: row.id }), { stopOutput: false });
   }
 
+  /** No agent came to the broadcast's room after every dispatch: the run fails with that reason. */
+  async sessionFailed(sessionId: string, reason: string, log: Logger): Promise<void> {
+    const row = await this.deps.store.findBySession(sessionId);
+    if (row)
+      await this.transition(row, 'failed', reason, log.child({ broadcastId: row.id }), { stopOutput: true });
+  }
+
   /**
    * Moves a run to `live`, `ended` or `failed`, only from a state that leads there (a late or
    * repeated event changes nothing). A run that ends or fails on its own also stops the rest of it.

@@ -30,7 +30,7 @@ export class VectorSearch {
     this.#logger = logger;
   }
 
-  /** Whether vectors can be stored here; checked once per process. */
+  /** Whether vectors can be stored here; checked once per process (again after a failed check). */
   available(): Promise<boolean> {
     this.#available ??= hasPgvector(this.#db).then(
       (yes) => {
@@ -42,6 +42,8 @@ export class VectorSearch {
         return yes;
       },
       (err: Error) => {
+        // Not remembered: a database that was briefly unreachable is asked again next time.
+        this.#available = undefined;
         this.#logger?.warn({ err: err.message }, 'could not check for pgvector: full-text search only');
         return false;
       },

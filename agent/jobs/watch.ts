@@ -1,0 +1,59 @@
+import type { AgentServer } from '@livekit/agents';
+import { DispatchMetadata } from '../../protocol/index.ts';
+import type { AgentConfig } from '../config.ts';
+import { type ReporterLogger, sessionReporter } from '../reporting/api-reporter.ts';
+
+export interface WatchJobsOptions {
+  config: Pick<AgentConfig, 'API_URL' | 'LIVEKIT_API_SECRET' | 'AGENT_SPOOL_DIR'>;
+  logger: ReporterLogger & { info(obj: object, msg: string): void };
+  /** True while the worker drains: its jobs end on purpose then. */
+  stopping: () => boolean;
+  /** @defaultValue 250 */
+  intervalMs?: number;
+  /** How long a report keeps being retried before it is spooled. @defaultValue 15000 */
+  flushTimeoutMs?: number;
+}
+
+interface Watched {
+  sessionId: string;
+  identity: string;
+}
+
+/**
+ * Reports every job whose process is gone to the API (`job-ended`), which then checks the room:
+ * a job killed outright (kill -9, out of memory) stays in its room for ~20 s as far as LiveKit
+ * knows, and livekit-server never dispatches its room again by itself. A job that ended because
+ * its call ended is reported too; the API sees nobody left in the room and does nothing.
+ */
+export function watchJobs(server: AgentServer, opts: WatchJobsOptions): () => void {
+  const known = new Map<string, Watched>();
+  const timer = setInterval(() => {
+    const running = new Set<string>();
+    for (const info of server.activeJobs) {
+      running.add(info.job.id);
+      if (known.has(info.job.id)) continue;
+      const meta = DispatchMetadata.safeParse(safeJson(info.job.metadata));
+      if (meta.success)
+        known.set(info.job.id, { sessionId: meta.data.sessionId, identity: info.acceptArguments.identity });
+    }
+    for (const [jobId, job] of known) {
+      if (running.has(jobId)) continue;
+      known.delete(jobId);
+      if (opts.stopping()) continue;
+      opts.logger.info({ jobId, sessionId: job.sessionId }, 'job process gone; reported to the API');
+      const reporter = sessionReporter(opts.config, job.sessionId, opts.logger);
+      reporter.reportJobEnded({ identity: job.identity, reason: 'exited' });
+      void reporter.flush(opts.flushTimeoutMs ?? 15_000).then((done) => done || reporter.close());
+    }
+  }, opts.intervalMs ?? 250);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,71 @@
+import { dispose } from '@livekit/rtc-node';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signUp, type SignedUp } from '../support/auth.ts';
+import { type TimedCall, cpuBurners, jobsInRoom, sessionOf, startCall } from '../support/faults.ts';
+import { type Stack, eventually, startStack, within } from '../support/stack.ts';
+
+// Regression: on the default settings a busy machine lost calls — the worker reported a CPU load
+// over its threshold, livekit-server dropped the dispatch, and the caller sat in a room with no
+// character and no error. Here both cores are busy while ten calls start at once, on the defaults.
+
+const CALLS = 10;
+const COMPANIONS = [
+  'marigold',
+  'walt',
+  'percy',
+  'barnaby',
+  'theo',
+  'irina',
+  'june',
+  'desmond',
+  'agatha',
+  'milo',
+];
+
+let stack: Stack;
+let owner: SignedUp;
+const calls: TimedCall[] = [];
+
+beforeAll(async () => {
+  stack = await startStack();
+  owner = await signUp(stack.api.url);
+});
+
+afterAll(async () => {
+  for (const call of calls) await call.caller.leave().catch(() => {});
+  await stack?.stop();
+  await dispose();
+});
+
+describe('a busy machine', () => {
+  it('when both cores are busy and ten calls start at once, then every caller hears its character', async () => {
+    const burners = cpuBurners(2);
+    try {
+      calls.push(...(await Promise.all(COMPANIONS.slice(0, CALLS).map((id) => startCall(stack, owner, id)))));
+      // Generous: the speed itself is what bench:faults prints.
+      const heard = await within(
+        stack,
+        Promise.all(calls.map((c) => c.firstHeard)),
+        'every character',
+        90_000,
+      );
+      expect(heard).toHaveLength(CALLS);
+    } finally {
+      await burners.stop();
+    }
+    for (const call of calls) {
+      const s = await eventually(
+        () => sessionOf(stack, owner, call.created.sessionId),
+        (d) => d.agent?.state === 'joined',
+        { what: `${call.created.character.id}'s agent confirmed` },
+      );
+      expect(s.status).toBe('active');
+      // One job per room: a dispatch made again while a slow job was on its way never leaves two.
+      await eventually(
+        async () => jobsInRoom(call.caller).length,
+        (n) => n === 1,
+        { what: `one job in ${call.created.roomName}` },
+      );
+    }
+  });
+});
