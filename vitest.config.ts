@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['{agent,api,db,protocol,web,scripts}/**/*.test.ts'],
+          include: ['{agent,api,db,protocol,speech,web,scripts}/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { z } from 'zod';
+import { defaultProviderOptions, type ProviderOptions } from '../speech/options.ts';
 
 /**
  * Calls one worker takes by default: 6 per core (an offline call costs 8–15 % of a core, a group
@@ -11,15 +12,18 @@ export function defaultMaxJobs(cores = availableParallelism(), memoryBytes = tot
 }
 
 /**
- * Job processes started ahead of demand by default: two per core, at most a third of the jobs, at
- * least one, so that several calls arriving together each find one ready (a process takes ≈ 0.6 s to
- * start, one after another).
+ * Job processes started ahead of demand by default: three per core, at most half the jobs and a
+ * tenth of the memory at ≈ 200 MB each, at least one. The framework starts them one after another
+ * (≈ 0.6 s each), so calls that arrive together beyond this number wait for one to start: six on
+ * 2 cores lets six calls arrive at once and each find a process ready.
  */
 export function defaultIdleProcesses(
   cores = availableParallelism(),
   maxJobs = defaultMaxJobs(cores),
+  memoryBytes = totalmem(),
 ): number {
-  return Math.max(1, Math.min(cores * 2, Math.ceil(maxJobs / 3)));
+  const byMemory = Math.floor((memoryBytes * 0.1) / (200 * 1024 ** 2));
+  return Math.max(1, Math.min(cores * 3, Math.ceil(maxJobs / 2), byMemory));
 }
 
 const optionalString = z
@@ -52,22 +56,22 @@ export const AgentConfigSchema = z.object({
   LLM_BASE_URL: optionalString,
   LLM_API_KEY: optionalString,
   /** @defaultValue gpt-4.1-mini */
-  LLM_MODEL: z.string().min(1).default('gpt-4.1-mini'),
+  LLM_MODEL: z.string().min(1).default(defaultProviderOptions.llm.model),
   /** OpenAI-compatible transcription server (e.g. speaches). */
   STT_BASE_URL: optionalString,
   STT_API_KEY: optionalString,
   /** @defaultValue gpt-4o-mini-transcribe */
-  STT_MODEL: z.string().min(1).default('gpt-4o-mini-transcribe'),
+  STT_MODEL: z.string().min(1).default(defaultProviderOptions.stt.model),
   /** OpenAI-compatible speech server (e.g. Kokoro-FastAPI). */
   TTS_BASE_URL: optionalString,
   TTS_API_KEY: optionalString,
   /** @defaultValue gpt-4o-mini-tts */
-  TTS_MODEL: z.string().min(1).default('gpt-4o-mini-tts'),
+  TTS_MODEL: z.string().min(1).default(defaultProviderOptions.tts.model),
   /** Enables ElevenLabs TTS for characters that have an ElevenLabs voice. */
   ELEVENLABS_API_KEY: optionalString,
   ELEVENLABS_BASE_URL: optionalString,
   /** @defaultValue eleven_flash_v2_5 */
-  ELEVENLABS_MODEL: z.string().min(1).default('eleven_flash_v2_5'),
+  ELEVENLABS_MODEL: z.string().min(1).default(defaultProviderOptions.elevenlabs.model),
   /** Sentences the offline STT should recognise exactly, separated by `|` (pocketsphinx phrase
    *  grammar, with free dictation for anything else): names and stock questions of a demo. */
   OFFLINE_STT_PHRASES: optionalString,
@@ -124,7 +128,7 @@ export const AgentConfigSchema = z.object({
   AGENT_HTTP_HOST: z.string().default('127.0.0.1'),
   /** @defaultValue 8081 */
   AGENT_HTTP_PORT: int(8081, 1, 65_535),
-  /** Job processes kept started ahead of demand (~200 MB each). @defaultValue defaultIdleProcesses() (4 on 2 cores) */
+  /** Job processes kept started ahead of demand (~200 MB each). @defaultValue defaultIdleProcesses() (6 on 2 cores) */
   AGENT_IDLE_PROCESSES: z.coerce.number().int().min(0).max(64).optional(),
   /** What the worker reports as its load, which livekit-server uses to pick a worker and the
    *  worker to refuse jobs: `jobs`, running jobs over AGENT_MAX_JOBS, or `cpu`, the machine's CPU
@@ -148,6 +152,27 @@ export const AgentConfigSchema = z.object({
 });
 
 export type AgentConfig = z.infer<typeof AgentConfigSchema>;
+
+/** The speech and language providers the configuration names; built once per job. */
+export function providerOptionsFrom(config: AgentConfig): ProviderOptions {
+  return {
+    openai: { apiKey: config.OPENAI_API_KEY, baseUrl: config.OPENAI_BASE_URL },
+    stt: { baseUrl: config.STT_BASE_URL, apiKey: config.STT_API_KEY, model: config.STT_MODEL },
+    llm: { baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, model: config.LLM_MODEL },
+    tts: { baseUrl: config.TTS_BASE_URL, apiKey: config.TTS_API_KEY, model: config.TTS_MODEL },
+    elevenlabs: {
+      apiKey: config.ELEVENLABS_API_KEY,
+      baseUrl: config.ELEVENLABS_BASE_URL,
+      model: config.ELEVENLABS_MODEL,
+    },
+    offline: {
+      sttPhrases: (config.OFFLINE_STT_PHRASES ?? '')
+        .split('|')
+        .map((p) => p.trim())
+        .filter(Boolean),
+    },
+  };
+}
 
 /** Parses the environment; throws an error that names every bad variable. */
 export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {

@@ -9,7 +9,7 @@ import {
   type ProviderInfo,
 } from '../protocol/index.ts';
 import { agentApiToken } from '../protocol/internal.ts';
-import type { AgentConfig } from './config.ts';
+import { type AgentConfig, providerOptionsFrom } from './config.ts';
 import { CastMember } from './conversation/group/cast-member.ts';
 import { GroupConversation } from './conversation/group/conversation.ts';
 import { FloorController, floorOptionsFromSettings } from './conversation/group/floor.ts';
@@ -20,7 +20,7 @@ import { BroadcastRuntime, broadcastApi } from './broadcast/runtime.ts';
 import { speechModerator } from './broadcast/speech-moderation.ts';
 import { leaveWhenWorkerGone } from './jobs/guard.ts';
 import { fetchTranscript } from './jobs/resume.ts';
-import { buildProviders, buildStt } from './providers/index.ts';
+import { buildProviders, buildStt } from '../speech/index.ts';
 import { sessionReporter } from './reporting/api-reporter.ts';
 import { turnIdFor } from './reporting/turns.ts';
 
@@ -46,8 +46,9 @@ export async function runGroupJob(
   const logger = log().child({ sessionId: meta.sessionId, room: ctx.job.room?.name, mode: 'group' });
   const reporter = sessionReporter(config, meta.sessionId, logger);
   leaveWhenWorkerGone(ctx, reporter, logger);
+  const providerOptions = providerOptionsFrom(config);
   // `addressing: "llm"`: the configured LLM picks who an unnamed line is for (the heuristic otherwise).
-  const addressingModel = buildProviders(cast[0]!, config, vad).configuredLlm;
+  const addressingModel = buildProviders(cast[0]!, providerOptions, vad).configuredLlm;
   const floor = new FloorController(
     cast.map((c) => ({ id: c.id, name: c.name, talkativeness: c.talkativeness })),
     {
@@ -67,7 +68,7 @@ export async function runGroupJob(
   // What a broadcast's characters say goes out to an audience: moderated before it is spoken.
   const moderate = meta.broadcast ? speechModerator(config) : undefined;
   const members = cast.map((character) => {
-    const providers = buildProviders(character, config, vad);
+    const providers = buildProviders(character, providerOptions, vad);
     providerInfo.push(providers.info);
     return new CastMember(
       character,
@@ -125,7 +126,7 @@ export async function runGroupJob(
   if (stored.length > 0) logger.info({ turns: stored.length }, 'group call taken up again');
 
   // People: one listener each, attributed to their identity and display name.
-  const { stt, label: sttLabel, warmUp } = buildStt(config, vad);
+  const { stt, label: sttLabel, warmUp } = buildStt(providerOptions, vad);
   warmUp().catch((err: Error) => logger.warn({ err: err.message }, 'offline STT warm-up failed'));
   const listeners = new Map<string, HumanListener>();
   let emptySince: ReturnType<typeof setTimeout> | null = null;
@@ -144,6 +145,7 @@ export async function runGroupJob(
           conversation.humanSpeechStarted(identity);
           onBroadcast('speech', (b) => b.humanSpeech(identity, true));
         },
+        speaking: (identity, spokenMs) => conversation.humanSpeaking(identity, spokenMs),
         speechStopped: (identity) => {
           conversation.humanSpeechStopped(identity);
           onBroadcast('speech', (b) => b.humanSpeech(identity, false));

@@ -2,7 +2,7 @@ import { type JobContext, type JobProcess, type VAD, defineAgent, log, voice } f
 import * as silero from '@livekit/agents-plugin-silero';
 import { AgentAttributes, DispatchMetadata } from '../protocol/index.ts';
 import { agentApiToken } from '../protocol/internal.ts';
-import { type AgentConfig, loadAgentConfigFromProcess } from './config.ts';
+import { type AgentConfig, loadAgentConfigFromProcess, providerOptionsFrom } from './config.ts';
 import { CompanionAgent } from './conversation/companion.ts';
 import { KnowledgeClient } from './conversation/knowledge.ts';
 import { summarizeCall } from './conversation/memory.ts';
@@ -10,7 +10,7 @@ import { type TurnTakingOptions, createCompanionSession } from './conversation/s
 import { runGroupJob } from './group-job.ts';
 import { claimRoom, leaveWhenWorkerGone } from './jobs/guard.ts';
 import { chatContextOf, fetchTranscript } from './jobs/resume.ts';
-import { buildProviders } from './providers/index.ts';
+import { buildProviders } from '../speech/index.ts';
 import { sessionReporter } from './reporting/api-reporter.ts';
 import { followTurns } from './reporting/turns.ts';
 
@@ -72,7 +72,7 @@ export default defineAgent({
     const resumeFrom = stored.length > 0 ? chatContextOf(stored) : undefined;
     if (resumeFrom) logger.info({ turns: stored.length }, 'call taken up again');
 
-    const providers = buildProviders(character, config, vad);
+    const providers = buildProviders(character, providerOptionsFrom(config), vad);
     logger.info(
       { providers: providers.info },
       providers.info.offline ? 'companion starting on offline providers' : 'companion starting',

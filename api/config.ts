@@ -4,6 +4,7 @@ import { isIP } from 'node:net';
 import { isAbsolute, resolve } from 'node:path';
 import { z } from 'zod';
 import { Email, Password } from '../protocol/auth.ts';
+import { defaultProviderOptions, providerOptions, type ProviderOptions } from '../speech/options.ts';
 
 /** Relative directories in the config are resolved against the project root, not the cwd. */
 export const projectRoot = resolve(import.meta.dirname, '..');
@@ -93,9 +94,13 @@ export interface ApiConfig {
   builderRateLimitPerMinute: number;
   /**
    * The speech and language providers the builder uses (generation, voice preview, cloning), read
-   * from the same variables as the agent's (agent/config.ts), with the same defaults.
+   * from the same variables as the agent's (agent/config.ts): `OPENAI_API_KEY`, `OPENAI_BASE_URL`,
+   * `LLM_BASE_URL`, `LLM_API_KEY`, `LLM_MODEL`, `TTS_BASE_URL`, `TTS_API_KEY`, `TTS_MODEL`,
+   * `ELEVENLABS_API_KEY` (speech and voice cloning), `ELEVENLABS_BASE_URL` (ending in `/v1`) and
+   * `ELEVENLABS_MODEL`. The API transcribes nothing: speech-to-text keeps its defaults.
+   * @defaultValue defaultProviderOptions (everything offline)
    */
-  providers: ProviderSettings;
+  providers: ProviderOptions;
   /** `KNOWLEDGE_UPLOAD_LIMIT`: largest knowledge document `POST /api/characters/:id/knowledge` accepts, e.g. `1mb`. @defaultValue 1048576 (`1mb`) */
   knowledgeUploadLimitBytes: number;
   /**
@@ -191,32 +196,6 @@ export interface EmbeddingsSettings {
   apiKey: string | undefined;
   /** @defaultValue 'text-embedding-3-small' */
   model: string;
-}
-
-/** The agent's provider variables, as the API reads them (see agent/config.ts for each one). */
-export interface ProviderSettings {
-  /** `OPENAI_API_KEY`. @defaultValue undefined */
-  OPENAI_API_KEY: string | undefined;
-  /** `OPENAI_BASE_URL`: base URL for every OpenAI-compatible stage. @defaultValue undefined */
-  OPENAI_BASE_URL: string | undefined;
-  /** `LLM_BASE_URL`: OpenAI-compatible chat server. @defaultValue undefined */
-  LLM_BASE_URL: string | undefined;
-  /** `LLM_API_KEY`. @defaultValue undefined */
-  LLM_API_KEY: string | undefined;
-  /** `LLM_MODEL`. @defaultValue 'gpt-4.1-mini' */
-  LLM_MODEL: string;
-  /** `TTS_BASE_URL`: OpenAI-compatible speech server. @defaultValue undefined */
-  TTS_BASE_URL: string | undefined;
-  /** `TTS_API_KEY`. @defaultValue undefined */
-  TTS_API_KEY: string | undefined;
-  /** `TTS_MODEL`. @defaultValue 'gpt-4o-mini-tts' */
-  TTS_MODEL: string;
-  /** `ELEVENLABS_API_KEY`: enables ElevenLabs speech and voice cloning. @defaultValue undefined */
-  ELEVENLABS_API_KEY: string | undefined;
-  /** `ELEVENLABS_BASE_URL`, ending in `/v1` as the plugin expects. @defaultValue undefined (https://api.elevenlabs.io/v1) */
-  ELEVENLABS_BASE_URL: string | undefined;
-  /** `ELEVENLABS_MODEL`. @defaultValue 'eleven_flash_v2_5' */
-  ELEVENLABS_MODEL: string;
 }
 
 /**
@@ -344,13 +323,13 @@ const EnvSchema = z
     OPENAI_BASE_URL: optional(httpUrl),
     LLM_BASE_URL: optional(httpUrl),
     LLM_API_KEY: optional(nonEmpty),
-    LLM_MODEL: optional(nonEmpty).default('gpt-4.1-mini'),
+    LLM_MODEL: optional(nonEmpty).default(defaultProviderOptions.llm.model),
     TTS_BASE_URL: optional(httpUrl),
     TTS_API_KEY: optional(nonEmpty),
-    TTS_MODEL: optional(nonEmpty).default('gpt-4o-mini-tts'),
+    TTS_MODEL: optional(nonEmpty).default(defaultProviderOptions.tts.model),
     ELEVENLABS_API_KEY: optional(nonEmpty),
     ELEVENLABS_BASE_URL: optional(httpUrl),
-    ELEVENLABS_MODEL: optional(nonEmpty).default('eleven_flash_v2_5'),
+    ELEVENLABS_MODEL: optional(nonEmpty).default(defaultProviderOptions.elevenlabs.model),
     KNOWLEDGE_UPLOAD_LIMIT: optional(byteSize).default(1024 ** 2),
     EMBEDDINGS_BASE_URL: optional(httpUrl),
     EMBEDDINGS_API_KEY: optional(nonEmpty),
@@ -421,19 +400,12 @@ export function loadApiConfig(env: Record<string, string | undefined>): ApiConfi
         : undefined,
     avatarUploadLimitBytes: e.AVATAR_UPLOAD_LIMIT,
     builderRateLimitPerMinute: e.BUILDER_RATE_LIMIT_PER_MINUTE,
-    providers: {
-      OPENAI_API_KEY: e.OPENAI_API_KEY,
-      OPENAI_BASE_URL: e.OPENAI_BASE_URL,
-      LLM_BASE_URL: e.LLM_BASE_URL,
-      LLM_API_KEY: e.LLM_API_KEY,
-      LLM_MODEL: e.LLM_MODEL,
-      TTS_BASE_URL: e.TTS_BASE_URL,
-      TTS_API_KEY: e.TTS_API_KEY,
-      TTS_MODEL: e.TTS_MODEL,
-      ELEVENLABS_API_KEY: e.ELEVENLABS_API_KEY,
-      ELEVENLABS_BASE_URL: e.ELEVENLABS_BASE_URL,
-      ELEVENLABS_MODEL: e.ELEVENLABS_MODEL,
-    },
+    providers: providerOptions({
+      openai: { apiKey: e.OPENAI_API_KEY, baseUrl: e.OPENAI_BASE_URL },
+      llm: { baseUrl: e.LLM_BASE_URL, apiKey: e.LLM_API_KEY, model: e.LLM_MODEL },
+      tts: { baseUrl: e.TTS_BASE_URL, apiKey: e.TTS_API_KEY, model: e.TTS_MODEL },
+      elevenlabs: { apiKey: e.ELEVENLABS_API_KEY, baseUrl: e.ELEVENLABS_BASE_URL, model: e.ELEVENLABS_MODEL },
+    }),
     knowledgeUploadLimitBytes: e.KNOWLEDGE_UPLOAD_LIMIT,
     embeddings:
       e.EMBEDDINGS_BASE_URL === undefined

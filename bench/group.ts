@@ -2,13 +2,13 @@ import { dispose } from '@livekit/rtc-node';
 import { AccessToken } from 'livekit-server-sdk';
 import { initializeLogger, log } from '@livekit/agents';
 import * as silero from '@livekit/agents-plugin-silero';
-import { loadAgentConfig } from '../agent/config.ts';
+import { loadAgentConfig, providerOptionsFrom } from '../agent/config.ts';
 import { castIdentity } from '../agent/group-job.ts';
 import { CastMember } from '../agent/conversation/group/cast-member.ts';
 import { GroupConversation } from '../agent/conversation/group/conversation.ts';
 import { FloorController } from '../agent/conversation/group/floor.ts';
 import { groupInstructions } from '../agent/conversation/group/transcript.ts';
-import { buildProviders } from '../agent/providers/index.ts';
+import { buildProviders } from '../speech/index.ts';
 import { builtInCharacters } from '../db/seed/companions.ts';
 import type { FloorMessage } from '../protocol/index.ts';
 import { startLivekitServer } from '../scripts/livekit-server.ts';
@@ -51,7 +51,9 @@ async function main(): Promise<void> {
   initializeLogger({ pretty: false, level: 'warn' });
   const livekit = await startLivekitServer({ stdio: 'ignore' });
   const fake = await startFakeOpenAI({ reply: 'Well, I would say that depends on the weather.' });
-  const config = loadAgentConfig({ OPENAI_BASE_URL: fake.baseURL, OPENAI_API_KEY: 'fake' });
+  const providerOptions = providerOptionsFrom(
+    loadAgentConfig({ OPENAI_BASE_URL: fake.baseURL, OPENAI_API_KEY: 'fake' }),
+  );
   const [first, second] = builtInCharacters.filter((c) => c.id === 'walt' || c.id === 'june');
   if (!first || !second) throw new Error('the built-in characters walt and june are missing');
   const cast = [first, second];
@@ -76,7 +78,7 @@ async function main(): Promise<void> {
         (c) =>
           new CastMember(
             c,
-            buildProviders(c, config, vad),
+            buildProviders(c, providerOptions, vad),
             groupInstructions(c, cast),
             {
               replyReady: (turnId, text) => conversation.replyReady(c.id, turnId, text),

@@ -24,7 +24,7 @@ import type { GroupConversation } from '../conversation/group/conversation.ts';
 import type { FloorController } from '../conversation/group/floor.ts';
 import { Program } from '../conversation/group/program.ts';
 import { spreadPositions } from '../conversation/group/pan.ts';
-import type { Logger } from '../providers/offline/tools.ts';
+import type { Logger } from '../../speech/offline/tools.ts';
 import { AutonomousDirector, autonomousOptionsFromSettings, directorEventForFloor } from './autonomous.ts';
 import {
   ChatBridge,

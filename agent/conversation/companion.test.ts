@@ -5,7 +5,7 @@ import type { llm } from '@livekit/agents';
 import { builtInCharacters } from '../../db/seed/companions.ts';
 import { speak } from '../../test/support/audio.ts';
 import { ListeningSpeaker, ScriptedMicrophone } from '../../test/support/pipeline-io.ts';
-import { EspeakTTS, PersonaBrain, PocketsphinxSTT } from '../providers/offline/index.ts';
+import { EspeakTTS, PersonaBrain, PocketsphinxSTT } from '../../speech/offline/index.ts';
 import { CompanionAgent } from './companion.ts';
 import { createCompanionSession } from './session.ts';
 

@@ -9,7 +9,7 @@ import { KnowledgeService } from '../../api/services/knowledge/service.ts';
 import { insertSession, send, startTestApi, type TestApi } from '../../api/testing.ts';
 import { testCharacters } from '../../db/testing.ts';
 import { signUp } from '../../test/support/auth.ts';
-import { PersonaBrain } from '../providers/offline/persona-brain.ts';
+import { PersonaBrain } from '../../speech/offline/persona-brain.ts';
 import { CompanionAgent } from './companion.ts';
 import { answerFromKnowledge, KnowledgeClient, knowledgeMessage, passagesIn } from './knowledge.ts';
 

@@ -1,5 +1,12 @@
 import { KnowledgeRetrievalResponse, type KnowledgePassage } from '../../protocol/index.ts';
-import { keyWords } from '../providers/offline/persona-replies.ts';
+
+// The knowledge message's text is defined beside the offline brain that reads it back.
+export {
+  answerFromKnowledge,
+  KNOWLEDGE_HEADER,
+  knowledgeMessage,
+  passagesIn,
+} from '../../speech/offline/persona-context.ts';
 
 // What a character knows, brought into one turn: the passages of its documents and lorebook that
 // match what the caller just said, fetched from the API and put into that turn's context only.
@@ -50,49 +57,4 @@ export class KnowledgeClient implements KnowledgeSource {
     }
     return KnowledgeRetrievalResponse.parse(await res.json()).passages;
   }
-}
-
-/** The fixed first line of the knowledge message, so the offline brain can find it. */
-export const KNOWLEDGE_HEADER = 'What you know that may help (use it only if it answers the caller):';
-
-/** The system message a turn's passages go into; one passage a line, with where it comes from. */
-export function knowledgeMessage(passages: readonly KnowledgePassage[]): string {
-  const lines = passages.map((p) => {
-    const source = [p.title, p.heading].filter(Boolean).join(' › ');
-    const text = p.content.replace(/\s+/g, ' ').trim();
-    return source ? `- (${source}) ${text}` : `- ${text}`;
-  });
-  return [KNOWLEDGE_HEADER, ...lines].join('\n');
-}
-
-/** The passages' texts back out of a knowledge message, among a chat context's instructions. */
-export function passagesIn(instructions: readonly string[]): string[] {
-  const message = instructions.find((i) => i.startsWith(KNOWLEDGE_HEADER));
-  if (!message) return [];
-  return message
-    .split('\n')
-    .slice(1)
-    .map((line) => line.replace(/^- (\([^)]*\) )?/, '').trim())
-    .filter(Boolean);
-}
-
-/** Crude stemming, enough to match `lighthouses` with `lighthouse` and `keeps` with `keeper`. */
-const stem = (w: string): string => w.slice(0, Math.max(4, w.length - 2));
-
-/**
- * For the offline brain: the known sentence that best answers the caller's words, or undefined
- * when no passage shares a content word with them. Picks the sentence with the most shared words.
- */
-export function answerFromKnowledge(passages: readonly string[], userText: string): string | undefined {
-  const asked = new Set(keyWords(userText, 12).map(stem));
-  if (asked.size === 0) return undefined;
-  let best: { sentence: string; overlap: number } | undefined;
-  for (const passage of passages) {
-    for (const sentence of passage.split(/(?<=[.!?])\s+/)) {
-      const words = new Set(keyWords(sentence, 64).map(stem));
-      const overlap = [...asked].filter((w) => words.has(w)).length;
-      if (overlap > 0 && (!best || overlap > best.overlap)) best = { sentence: sentence.trim(), overlap };
-    }
-  }
-  return best?.sentence;
 }

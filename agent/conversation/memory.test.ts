@@ -3,7 +3,7 @@ import { initializeLogger, llm, voice } from '@livekit/agents';
 import * as openai from '@livekit/agents-plugin-openai';
 import { builtInCharacters } from '../../db/seed/companions.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../../test/support/fake-openai.ts';
-import { PersonaBrain } from '../providers/offline/index.ts';
+import { PersonaBrain } from '../../speech/offline/index.ts';
 import { CompanionAgent } from './companion.ts';
 import { offlineSummary, rememberedCallerName, summarizeCall } from './memory.ts';
 

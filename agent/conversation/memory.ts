@@ -1,5 +1,9 @@
 import { llm } from '@livekit/agents';
-import { keyWords, userNameFrom } from '../providers/offline/persona-replies.ts';
+import { callerNameFact } from '../../speech/offline/persona-context.ts';
+import { keyWords, userNameFrom } from '../../speech/offline/persona-replies.ts';
+
+// The caller-name fact is defined beside the offline brain that reads it back.
+export { rememberedCallerName } from '../../speech/offline/persona-context.ts';
 
 // What a companion remembers of a call: a few sentences written at its end, handed to the next
 // call between the same person and companion as part of the persona instructions.
@@ -12,19 +16,6 @@ export interface CallMemoryOptions {
 }
 
 export const defaultCallMemoryOptions: CallMemoryOptions = { maxChars: 600, llmTimeoutMs: 10_000 };
-
-/** The fixed phrase a summary uses for the caller's name, so the offline brain can read it back. */
-const NAME_FACT = /\bThe caller's name is ([A-Z][A-Za-z'-]{1,30})\./;
-const callerNameFact = (name: string) => `The caller's name is ${name}.`;
-
-/** The caller's name as stated in remembered summaries, if any. */
-export function rememberedCallerName(memories: readonly string[]): string | undefined {
-  for (const memory of memories) {
-    const name = NAME_FACT.exec(memory)?.[1];
-    if (name) return name;
-  }
-  return undefined;
-}
 
 /** Sentences where the caller tells something about themselves. */
 const SELF_DISCLOSURE = /\b(i am|i'm|i like|i love|i hate|i have|i've|i work|i live|my)\b/i;

@@ -1,5 +1,5 @@
 import { inference, voice, type VAD } from '@livekit/agents';
-import type { CharacterProviders } from '../providers/index.ts';
+import type { CharacterProviders } from '../../speech/index.ts';
 
 /** Turn-taking settings of a companion session. Milliseconds throughout. */
 export interface TurnTakingOptions {

@@ -4,7 +4,6 @@
 // answer with nothing usable falls back to the offline draft entirely. Nothing is saved.
 import { llm } from '@livekit/agents';
 import { z } from 'zod';
-import { createOpenAILLM, endpointFor } from '../../agent/providers/openai/index.ts';
 import {
   CharacterTags,
   CreateCharacterRequest,
@@ -13,13 +12,14 @@ import {
   type GenerateCharacterResponse,
   type GeneratedDraft,
 } from '../../protocol/index.ts';
-import type { ProviderSettings } from '../config.ts';
+import { ensureFrameworkLogger } from '../../speech/framework-logger.ts';
+import { createOpenAILLM, endpointFor } from '../../speech/openai/index.ts';
+import type { ProviderOptions } from '../../speech/options.ts';
 import { offlineCharacter, voiceFromHints, type VoiceHints } from './offline-character.ts';
-import { agentConfigFrom, ensureFrameworkLogger } from './provider-config.ts';
 
 export interface CharacterGeneratorOptions {
-  /** The provider variables; an LLM is used when `LLM_*` or `OPENAI_*` configure one. */
-  providers: ProviderSettings;
+  /** The providers of this server; an LLM is used when one is configured (`LLM_*` or `OPENAI_*`). */
+  providers: ProviderOptions;
   /** How long the LLM may take before the offline draft is used instead. @defaultValue 30000 */
   llmTimeoutMs: number;
 }
@@ -67,10 +67,9 @@ export class CharacterGenerator {
   /** The configured LLM, built on first use; undefined when none is configured. */
   get model(): llm.LLM | undefined {
     if (this.#model === null) {
-      const config = agentConfigFrom(this.#opts.providers);
-      const endpoint = endpointFor(config, 'LLM');
+      const endpoint = endpointFor(this.#opts.providers, 'llm');
       if (endpoint) ensureFrameworkLogger();
-      this.#model = endpoint && createOpenAILLM(endpoint, config.LLM_MODEL);
+      this.#model = endpoint && createOpenAILLM(endpoint, this.#opts.providers.llm.model);
       // The framework reports failures on the instance too; with no listener EventEmitter would throw.
       this.#model?.on('error', () => {});
     }

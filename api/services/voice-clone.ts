@@ -1,13 +1,12 @@
 // Voice cloning through ElevenLabs' add-voice API (`POST /v1/voices/add`, multipart with `name`,
 // optional `description` and one or more `files`, key in `xi-api-key`). The key is sent to
 // ElevenLabs only: it is never logged, returned, or put into an error message.
-import type { ProviderSettings } from '../config.ts';
+import { ELEVENLABS_DEFAULT_BASE_URL, type ProviderOptions } from '../../speech/options.ts';
 import { HttpError } from '../errors.ts';
-import { ELEVENLABS_DEFAULT_BASE_URL } from './provider-config.ts';
 
 export interface VoiceCloneOptions {
-  /** The provider variables; cloning needs `ELEVENLABS_API_KEY`. */
-  providers: ProviderSettings;
+  /** The providers of this server; cloning needs an ElevenLabs key (`ELEVENLABS_API_KEY`). */
+  providers: ProviderOptions;
   /** Longest the upload and ElevenLabs' answer may take. @defaultValue 120000 */
   timeoutMs: number;
 }
@@ -43,17 +42,14 @@ export class VoiceCloneService {
   }
 
   get available(): boolean {
-    return this.#opts.providers.ELEVENLABS_API_KEY !== undefined;
+    return this.#opts.providers.elevenlabs.apiKey !== undefined;
   }
 
   /** Adds the voice at ElevenLabs and returns its voice_id; throws an HttpError saying what went wrong. */
   async clone(req: CloneRequest): Promise<string> {
-    const key = this.#opts.providers.ELEVENLABS_API_KEY;
+    const key = this.#opts.providers.elevenlabs.apiKey;
     if (!key) throw new VoiceCloningUnavailableError();
-    const base = (this.#opts.providers.ELEVENLABS_BASE_URL ?? ELEVENLABS_DEFAULT_BASE_URL).replace(
-      /\/+$/,
-      '',
-    );
+    const base = (this.#opts.providers.elevenlabs.baseUrl ?? ELEVENLABS_DEFAULT_BASE_URL).replace(/\/+$/, '');
     const form = new FormData();
     form.append('name', req.name);
     if (req.description) form.append('description', req.description);

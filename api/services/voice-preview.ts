@@ -1,24 +1,24 @@
 // Voice previews for the builder: a short text spoken in a voice, as a WAV file. The TTS is built
-// with the agent's own factories (agent/providers), so the preview is what a call would sound
+// with the factories the agent's calls use (speech/), so the preview is what a call would sound
 // like, and synthesized through the framework's tts.TTS.synthesize().
 //
 // One provider per preview, not a FallbackAdapter chain: a preview auditions a voice, and silently
 // hearing espeak-ng when ElevenLabs refused the voice id would mislead. A failure is an error that
 // names the provider.
 import type { tts } from '@livekit/agents';
-import { createElevenLabsTTS } from '../../agent/providers/elevenlabs/index.ts';
-import { EspeakTTS } from '../../agent/providers/offline/index.ts';
-import { createOpenAITTS, endpointFor } from '../../agent/providers/openai/index.ts';
 import type { CharacterVoice, PreviewProvider } from '../../protocol/index.ts';
-import type { ProviderSettings } from '../config.ts';
+import { createElevenLabsTTS } from '../../speech/elevenlabs/index.ts';
+import { ensureFrameworkLogger } from '../../speech/framework-logger.ts';
+import { EspeakTTS } from '../../speech/offline/index.ts';
+import { createOpenAITTS, endpointFor } from '../../speech/openai/index.ts';
+import type { ProviderOptions } from '../../speech/options.ts';
 import { ConflictError, HttpError } from '../errors.ts';
-import { agentConfigFrom, ensureFrameworkLogger } from './provider-config.ts';
 
 export type PreviewVoiceProvider = Exclude<PreviewProvider, 'auto'>;
 
 export interface VoicePreviewOptions {
-  /** The provider variables: ElevenLabs when its key is set, an OpenAI-compatible server when configured. */
-  providers: ProviderSettings;
+  /** The providers of this server: ElevenLabs when it has a key, an OpenAI-compatible server when configured. */
+  providers: ProviderOptions;
   /** Longest a preview may take to synthesize. @defaultValue 20000 */
   timeoutMs: number;
   /** The espeak-ng executable. @defaultValue 'espeak-ng' */
@@ -43,9 +43,9 @@ export class VoicePreviewService {
   /** The provider `wanted` resolves to: `auto` picks the one a call would use first. */
   providerFor(wanted: PreviewProvider): PreviewVoiceProvider {
     const p = this.#opts.providers;
-    const openai = endpointFor(agentConfigFrom(p), 'TTS') !== undefined;
-    if (wanted === 'auto') return p.ELEVENLABS_API_KEY ? 'elevenlabs' : openai ? 'openai' : 'espeak';
-    if (wanted === 'elevenlabs' && !p.ELEVENLABS_API_KEY)
+    const openai = endpointFor(p, 'tts') !== undefined;
+    if (wanted === 'auto') return p.elevenlabs.apiKey ? 'elevenlabs' : openai ? 'openai' : 'espeak';
+    if (wanted === 'elevenlabs' && !p.elevenlabs.apiKey)
       throw new ConflictError('ElevenLabs is not configured on this server (ELEVENLABS_API_KEY)');
     if (wanted === 'openai' && !openai)
       throw new ConflictError(
@@ -103,15 +103,10 @@ export class VoicePreviewService {
   }
 
   #build(provider: PreviewVoiceProvider, voice: CharacterVoice): tts.TTS {
-    const config = agentConfigFrom(this.#opts.providers);
-    if (provider === 'elevenlabs') return createElevenLabsTTS(config, voice.elevenlabs)!;
+    const p = this.#opts.providers;
+    if (provider === 'elevenlabs') return createElevenLabsTTS(p.elevenlabs, voice.elevenlabs)!;
     if (provider === 'openai')
-      return createOpenAITTS(
-        endpointFor(config, 'TTS')!,
-        config.TTS_MODEL,
-        voice.openai.voice,
-        voice.openai.speed,
-      );
+      return createOpenAITTS(endpointFor(p, 'tts')!, p.tts.model, voice.openai.voice, voice.openai.speed);
     return new EspeakTTS({ voice: voice.espeak, executable: this.#opts.espeakExecutable });
   }
 }

@@ -1,7 +1,7 @@
 import type { ReadableStream } from 'node:stream/web';
 import { type llm, type tts, voice } from '@livekit/agents';
 import { ParticipantKind, Room } from '@livekit/rtc-node';
-import type { Logger } from '../../providers/offline/tools.ts';
+import type { Logger } from '../../../speech/offline/tools.ts';
 import type { Character } from '../../../protocol/index.ts';
 import { type SentenceModerator, moderateSentences } from '../../broadcast/speech-moderation.ts';
 import { tappedLlmNode } from '../generation.ts';

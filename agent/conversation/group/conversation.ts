@@ -163,6 +163,11 @@ export class GroupConversation {
     this.#floor.dispatch({ type: 'humanSpeechStarted', identity });
   }
 
+  /** How much speech the person's VAD has heard in their current segment, in audio time. */
+  humanSpeaking(identity: string, spokenMs: number): void {
+    this.#floor.dispatch({ type: 'humanSpeaking', identity, spokenMs });
+  }
+
   humanSpeechStopped(identity: string): void {
     this.#floor.dispatch({ type: 'humanSpeechStopped', identity });
   }

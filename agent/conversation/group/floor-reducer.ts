@@ -73,6 +73,16 @@ export function reduceFloor(
         holdRequested(d);
       }
       break;
+    case 'humanSpeaking': {
+      // Heard for `spokenMs` by now, so speaking since at least then: a start that came late (and
+      // an end right behind it) must not shrink a long barge-in below the threshold.
+      const h = d.s.humans[event.identity];
+      if (h && !h.crossed) {
+        h.since = Math.min(h.since, at - event.spokenMs);
+        expire(d);
+      }
+      break;
+    }
     case 'humanSpeechStopped': {
       const since = d.s.humans[event.identity]?.since;
       if (since === undefined) break;

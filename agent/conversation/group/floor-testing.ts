@@ -16,6 +16,7 @@ export type Step = [atMs: number, event: FloorEvent];
 export const human = {
   starts: (identity: string): FloorEvent => ({ type: 'humanSpeechStarted', identity }),
   stops: (identity: string): FloorEvent => ({ type: 'humanSpeechStopped', identity }),
+  heard: (identity: string, spokenMs: number): FloorEvent => ({ type: 'humanSpeaking', identity, spokenMs }),
   says: (identity: string, text: string): FloorEvent => ({
     type: 'humanUtterance',
     identity,

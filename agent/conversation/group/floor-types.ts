@@ -85,6 +85,12 @@ export interface SpeakPlan {
 export type FloorEvent =
   | { type: 'humanSpeechStarted'; identity: string; at?: number }
   | { type: 'humanSpeechStopped'; identity: string; at?: number }
+  /**
+   * The person's VAD has heard `spokenMs` of speech in their current segment (audio time, not
+   * time since `humanSpeechStarted`). A VAD that runs behind real time on a busy machine delivers
+   * its events late and in bursts; this count keeps the barge-in threshold honest all the same.
+   */
+  | { type: 'humanSpeaking'; identity: string; spokenMs: number; at?: number }
   | { type: 'humanUtterance'; identity: string; name: string; text: string; at?: number }
   /** The LLM hook's answer (character ids in answer order), or null when it failed. */
   | { type: 'addresseeDecided'; requestId: string; characterIds: string[] | null }

@@ -152,6 +152,34 @@ const rows: Row[] = [
     expected: ['600 speak ada mention'],
   },
   {
+    // A loaded machine's VAD caught up on a whole barge-in at once: start and end 20 ms apart, never interrupted.
+    name: 'when a VAD running behind reports a long barge-in in one burst, then the character is interrupted as soon as the speech it heard crosses the threshold',
+    steps: [
+      ...alice(0, 'Ada, go on.'),
+      [600, character.starts('ada')],
+      [1000, human.starts('alice')],
+      [1005, human.heard('alice', 160)],
+      [1010, human.heard('alice', 320)],
+      [1015, human.heard('alice', 2400)],
+      [1020, human.stops('alice')],
+    ],
+    untilMs: 2000,
+    expected: ['600 speak ada mention', '1010 interrupt ada', '1010 floorToHumans'],
+  },
+  {
+    name: 'when a VAD running behind reports a short noise in one burst, then nothing is interrupted',
+    steps: [
+      ...alice(0, 'Ada, go on.'),
+      [600, character.starts('ada')],
+      [1000, human.starts('alice')],
+      [1005, human.heard('alice', 64)],
+      [1010, human.heard('alice', 192)],
+      [1020, human.stops('alice')],
+    ],
+    untilMs: 2000,
+    expected: ['600 speak ada mention'],
+  },
+  {
     name: 'when a character finishes while a human is speaking below the threshold, then the next turn waits until the human stops',
     options: { chainCap: 1, interruptionMinDurationMs: 400 },
     steps: [

@@ -10,6 +10,8 @@
  *
  * Events in (`FloorEvent`; `at` on the controller's clock, default now):
  * - `humanSpeechStarted` / `humanSpeechStopped` {identity}: from each human's VAD.
+ * - `humanSpeaking` {identity, spokenMs}: the speech that VAD has heard so far in the segment, in
+ *   audio time; it counts towards the barge-in threshold even when the VAD's events come late.
  * - `humanUtterance` {identity, name, text}: a human's final transcript.
  * - `characterReplyReady` {characterId, text}: the reply's text is known (its LLM is done).
  * - `characterSpeechStarted` / `characterPlayoutFinished` {characterId, text?}: its first/last audible frame.
@@ -36,10 +38,11 @@
  * - `publish` {message}: a `FloorMessage` for `FLOOR_TOPIC`; `observe` {observation}: for logs/metrics.
  *
  * Rules (see floor-choice.ts and addressing.ts for the details):
- * - A human wins the floor: once a human has spoken `interruptionMinDurationMs` (from the onset),
- *   every character thinking or speaking gets `interrupt` at that very deadline and every waiting
- *   reply is cancelled. While any human speaks no character turn starts; with several humans
- *   speaking, the floor returns when all have stopped and a final utterance has arrived.
+ * - A human wins the floor: once a human has spoken `interruptionMinDurationMs` (from the onset,
+ *   or as heard by their VAD if that says so first), every character thinking or speaking gets
+ *   `interrupt` at that very deadline and every waiting reply is cancelled. While any human
+ *   speaks no character turn starts; with several humans speaking, the floor returns when all
+ *   have stopped and a final utterance has arrived.
  * - Answering a human: the characters it names (addressing.ts), else its addressee (the heuristic,
  *   or the LLM with the heuristic as fallback after `addressingTimeoutMs`), else a talkativeness-
  *   weighted choice in which characters who have not spoken since the last human turn come first

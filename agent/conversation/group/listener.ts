@@ -1,6 +1,7 @@
-import { type llm, type stt, type VAD, voice } from '@livekit/agents';
+import { type llm, stt, type VAD, voice } from '@livekit/agents';
 import type { Room } from '@livekit/rtc-node';
-import type { Logger } from '../../providers/offline/tools.ts';
+import type { Logger } from '../../../speech/offline/tools.ts';
+import { MeteredVAD } from './metered-vad.ts';
 
 /** A person's finished utterance, attributed to them. */
 export interface HeardUtterance {
@@ -14,6 +15,8 @@ export interface HeardUtterance {
 
 export interface ListenerEvents {
   speechStarted(identity: string, at: number): void;
+  /** Speech heard so far in the current segment, in audio time (the VAD's count), as it is heard. */
+  speaking(identity: string, spokenMs: number): void;
   speechStopped(identity: string, at: number): void;
   utterance(u: HeardUtterance): void;
 }
@@ -67,9 +70,17 @@ export class HumanListener {
     const o = { ...defaultListenerOptions, ...opts };
     this.identity = person.identity;
     this.#log = logger.child({ pii: { identity: person.identity } });
+    let spokenMs = 0;
+    // Only the session's own speech detection is metered. The framework would cut utterances for a
+    // non-streaming STT (pocketsphinx) with a second stream of the session's VAD: that one is given
+    // the plain VAD here, so that each person is metered once.
+    const vad = new MeteredVAD(models.vad, (ms) => {
+      spokenMs = ms;
+      events.speaking(person.identity, ms);
+    });
     this.session = new voice.AgentSession({
-      vad: models.vad,
-      stt: models.stt,
+      vad,
+      stt: models.stt.capabilities.streaming ? models.stt : new stt.StreamAdapter(models.stt, models.vad),
       turnHandling: {
         turnDetection: 'vad',
         endpointing: { minDelay: o.endpointingMinDelayMs, maxDelay: o.endpointingMaxDelayMs },
@@ -85,8 +96,11 @@ export class HumanListener {
         utteranceStart ??= at;
         events.speechStarted(person.identity, at);
       } else if (ev.oldState === 'speaking') {
+        // Far apart, these say the VAD ran behind real time (a loaded machine).
+        this.#log.debug({ spokenMs, sinceStartMs: at - (this.#speakingSince ?? at) }, 'speech segment ended');
         this.#speakingSince = null;
         this.#lastSpeechEnd = at;
+        spokenMs = 0;
         events.speechStopped(person.identity, at);
       }
     });

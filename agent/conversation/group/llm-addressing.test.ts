@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initializeLogger } from '@livekit/agents';
-import { createOpenAILLM } from '../../providers/openai/index.ts';
+import { createOpenAILLM } from '../../../speech/openai/index.ts';
 import { type FakeOpenAI, startFakeOpenAI } from '../../../test/support/fake-openai.ts';
 import { llmAddressee, parseAddressees } from './llm-addressing.ts';
 

@@ -146,8 +146,11 @@ describe('Program', () => {
     const elapsed = performance.now() - t0;
     // pipeTo awaits each captureFrame before the next block is mixed.
     const captured = program.mixer.stats().blocks;
-    // One block at t0, then one per 10 ms; allow a few for the last timer and a loaded machine.
-    expect(Math.abs(captured - (Math.floor(elapsed / 10) + 1))).toBeLessThanOrEqual(3);
+    // One block at t0, then one per 10 ms. Never ahead of the clock (the property that matters: no
+    // run-ahead into the sink); behind it only as far as a loaded machine starves the timers.
+    const due = Math.floor(elapsed / 10) + 1;
+    expect(captured).toBeLessThanOrEqual(due + 1);
+    expect(captured).toBeGreaterThanOrEqual(due / 2);
     await sink.close();
   });
 });

@@ -1,5 +1,5 @@
 import * as openai from '@livekit/agents-plugin-openai';
-import type { AgentConfig } from '../../config.ts';
+import type { ProviderOptions } from '../options.ts';
 import { backedByFallback } from '../recoverable.ts';
 
 // Every configured provider runs ahead of an offline fallback: see backedByFallback.
@@ -14,12 +14,16 @@ export interface OpenAIEndpoint {
 }
 
 /**
- * A stage is configured when it has a key or a base URL of its own (local servers such as Ollama
- * or speaches need no key, but the OpenAI client insists on one string, so a placeholder is used).
+ * A stage is configured when it has a key or a base URL, its own or the shared one (local servers
+ * such as Ollama or speaches need no key, but the OpenAI client insists on one string, so a
+ * placeholder is used).
  */
-export function endpointFor(config: AgentConfig, stage: 'LLM' | 'STT' | 'TTS'): OpenAIEndpoint | undefined {
-  const baseURL = config[`${stage}_BASE_URL`] ?? config.OPENAI_BASE_URL;
-  const apiKey = config[`${stage}_API_KEY`] ?? config.OPENAI_API_KEY;
+export function endpointFor(
+  options: Pick<ProviderOptions, 'openai' | 'stt' | 'llm' | 'tts'>,
+  stage: 'stt' | 'llm' | 'tts',
+): OpenAIEndpoint | undefined {
+  const baseURL = options[stage].baseUrl ?? options.openai.baseUrl;
+  const apiKey = options[stage].apiKey ?? options.openai.apiKey;
   if (!apiKey && !baseURL) return undefined;
   return { apiKey: apiKey ?? 'not-needed', ...(baseURL ? { baseURL } : {}) };
 }

@@ -1,6 +1,6 @@
 import * as elevenlabs from '@livekit/agents-plugin-elevenlabs';
-import type { CharacterVoice } from '../../../protocol/index.ts';
-import type { AgentConfig } from '../../config.ts';
+import type { CharacterVoice } from '../../protocol/index.ts';
+import type { ElevenLabsOptions } from '../options.ts';
 import { backedByFallback } from '../recoverable.ts';
 
 /** Always ahead of espeak-ng in a FallbackAdapter: see backedByFallback. */
@@ -11,15 +11,15 @@ class FallbackBackedElevenLabsTTS extends backedByFallback(elevenlabs.TTS) {}
  * undefined when no key is configured.
  */
 export function createElevenLabsTTS(
-  config: AgentConfig,
+  options: ElevenLabsOptions,
   voice: CharacterVoice['elevenlabs'],
 ): elevenlabs.TTS | undefined {
-  if (!config.ELEVENLABS_API_KEY) return undefined;
+  if (!options.apiKey) return undefined;
   const tuned = voice.stability !== undefined || voice.similarity !== undefined || voice.speed !== undefined;
   return new FallbackBackedElevenLabsTTS({
-    apiKey: config.ELEVENLABS_API_KEY,
+    apiKey: options.apiKey,
     voiceId: voice.voiceId,
-    model: config.ELEVENLABS_MODEL,
+    model: options.model,
     // ElevenLabs needs both numbers once any setting is sent; theirs are the defaults (0.5, 0.75).
     ...(tuned
       ? {
@@ -30,6 +30,6 @@ export function createElevenLabsTTS(
           },
         }
       : {}),
-    ...(config.ELEVENLABS_BASE_URL ? { baseURL: config.ELEVENLABS_BASE_URL } : {}),
+    ...(options.baseUrl ? { baseURL: options.baseUrl } : {}),
   });
 }

@@ -9,7 +9,7 @@ import {
   type APIConnectOptions,
 } from '@livekit/agents';
 import { AudioFrame } from '@livekit/rtc-node';
-import type { EspeakVoice } from '../../../protocol/index.ts';
+import type { EspeakVoice } from '../../protocol/index.ts';
 import { espeakVoiceName, toEspeakText, WavStreamReader, type WavFormat } from './espeak-text.ts';
 import { isMissingExecutable, missingToolError, providerLogger, StderrTail, type Logger } from './tools.ts';
 

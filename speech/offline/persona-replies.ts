@@ -1,4 +1,4 @@
-import type { Character } from '../../../protocol/index.ts';
+import type { Character } from '../../protocol/index.ts';
 
 /**
  * The offline persona brain's reply policy as a pure function: conversation in, one to three short

@@ -1,7 +1,6 @@
 import { DEFAULT_API_CONNECT_OPTIONS, llm, shortuuid, type APIConnectOptions } from '@livekit/agents';
-import type { Character } from '../../../protocol/index.ts';
-import { answerFromKnowledge, passagesIn } from '../../conversation/knowledge.ts';
-import { rememberedCallerName } from '../../conversation/memory.ts';
+import type { Character } from '../../protocol/index.ts';
+import { answerFromKnowledge, passagesIn, rememberedCallerName } from './persona-context.ts';
 import { composeReply, type Turn } from './persona-replies.ts';
 import { providerLogger, type Logger } from './tools.ts';
 

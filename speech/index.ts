@@ -1,9 +1,9 @@
 import { llm, stt, tts, type VAD } from '@livekit/agents';
-import type { Character, ProviderInfo } from '../../protocol/index.ts';
-import type { AgentConfig } from '../config.ts';
+import type { Character, ProviderInfo } from '../protocol/index.ts';
 import { createElevenLabsTTS } from './elevenlabs/index.ts';
 import { EspeakTTS, PersonaBrain, PocketsphinxSTT } from './offline/index.ts';
 import { createOpenAILLM, createOpenAISTT, createOpenAITTS, endpointFor } from './openai/index.ts';
+import type { ProviderOptions } from './options.ts';
 
 /** The three models a character speaks through, and a description of them for logs and the UI. */
 export interface CharacterProviders {
@@ -27,15 +27,14 @@ function chain<T>(...entries: Array<[T | undefined, string]>): Chain<T> {
   return { instances: present.map((e) => e[0]), labels: present.map((e) => e[1]) };
 }
 
-function sttChainFor(config: AgentConfig): { offlineStt: PocketsphinxSTT; sttChain: Chain<stt.STT> } {
-  const sttEndpoint = endpointFor(config, 'STT');
-  const phrases = (config.OFFLINE_STT_PHRASES ?? '')
-    .split('|')
-    .map((p) => p.trim())
-    .filter(Boolean);
-  const offlineStt = new PocketsphinxSTT({ phrases });
+function sttChainFor(options: ProviderOptions): { offlineStt: PocketsphinxSTT; sttChain: Chain<stt.STT> } {
+  const sttEndpoint = endpointFor(options, 'stt');
+  const offlineStt = new PocketsphinxSTT({ phrases: options.offline.sttPhrases });
   const sttChain = chain<stt.STT>(
-    [sttEndpoint && createOpenAISTT(sttEndpoint, config.STT_MODEL), `openai-compatible:${config.STT_MODEL}`],
+    [
+      sttEndpoint && createOpenAISTT(sttEndpoint, options.stt.model),
+      `openai-compatible:${options.stt.model}`,
+    ],
     [offlineStt, 'offline:pocketsphinx'],
   );
   return { offlineStt, sttChain };
@@ -43,10 +42,10 @@ function sttChainFor(config: AgentConfig): { offlineStt: PocketsphinxSTT; sttCha
 
 /** Speech-to-text alone (group calls transcribe each person with their own), with its fallback. */
 export function buildStt(
-  config: AgentConfig,
+  options: ProviderOptions,
   vad: VAD,
 ): { stt: stt.STT; label: string; warmUp(): Promise<void> } {
-  const { offlineStt, sttChain } = sttChainFor(config);
+  const { offlineStt, sttChain } = sttChainFor(options);
   return {
     stt:
       sttChain.instances.length === 1
@@ -58,31 +57,34 @@ export function buildStt(
 }
 
 /**
- * Builds the character's STT, LLM and TTS from configuration. Each configured provider is backed by
- * the offline one through the framework's FallbackAdapter, so a failing provider degrades the call
- * instead of ending it; with nothing configured the offline providers run alone.
+ * Builds the character's STT, LLM and TTS from the provider options. Each configured provider is
+ * backed by the offline one through the framework's FallbackAdapter, so a failing provider degrades
+ * the call instead of ending it; with nothing configured the offline providers run alone.
  */
-export function buildProviders(character: Character, config: AgentConfig, vad: VAD): CharacterProviders {
-  const llmEndpoint = endpointFor(config, 'LLM');
-  const ttsEndpoint = endpointFor(config, 'TTS');
+export function buildProviders(character: Character, options: ProviderOptions, vad: VAD): CharacterProviders {
+  const llmEndpoint = endpointFor(options, 'llm');
+  const ttsEndpoint = endpointFor(options, 'tts');
 
-  const { offlineStt, sttChain } = sttChainFor(config);
-  const configuredLlm = llmEndpoint && createOpenAILLM(llmEndpoint, config.LLM_MODEL);
+  const { offlineStt, sttChain } = sttChainFor(options);
+  const configuredLlm = llmEndpoint && createOpenAILLM(llmEndpoint, options.llm.model);
   const llmChain = chain<llm.LLM>(
-    [configuredLlm, `openai-compatible:${config.LLM_MODEL}`],
+    [configuredLlm, `openai-compatible:${options.llm.model}`],
     [new PersonaBrain(character), 'offline:persona-brain'],
   );
   const ttsChain = chain<tts.TTS>(
-    [createElevenLabsTTS(config, character.voice.elevenlabs), `elevenlabs:${config.ELEVENLABS_MODEL}`],
+    [
+      createElevenLabsTTS(options.elevenlabs, character.voice.elevenlabs),
+      `elevenlabs:${options.elevenlabs.model}`,
+    ],
     [
       ttsEndpoint &&
         createOpenAITTS(
           ttsEndpoint,
-          config.TTS_MODEL,
+          options.tts.model,
           character.voice.openai.voice,
           character.voice.openai.speed,
         ),
-      `openai-compatible:${config.TTS_MODEL}`,
+      `openai-compatible:${options.tts.model}`,
     ],
     [new EspeakTTS({ voice: character.voice.espeak }), 'offline:espeak-ng'],
   );
