@@ -165,6 +165,15 @@ export async function endSession(sessionId: string): Promise<void> {
   await request<unknown>('POST', `/api/sessions/${encodeURIComponent(sessionId)}/end`, {});
 }
 
+/** Ends a session; one the API already closed (say, after a webhook) is not a failure to the caller. */
+export async function endSessionIfOpen(sessionId: string): Promise<void> {
+  try {
+    await endSession(sessionId);
+  } catch (err) {
+    if (!(err instanceof ApiError && (err.code === 'not_found' || err.code === 'conflict'))) throw err;
+  }
+}
+
 /**
  * Ends a session while the page unloads, when an awaited fetch would be cancelled. A keepalive
  * fetch rather than a beacon, because a beacon cannot carry the bearer token.

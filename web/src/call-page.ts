@@ -4,33 +4,20 @@ import type { AgentStatus } from './agent-status.ts';
 import { ApiError, listCharacters } from './api.ts';
 import { presenceSource } from './api-sessions.ts';
 import { currentAuth } from './auth.ts';
-import { CallSession, MicrophoneError } from './call-session.ts';
-import type { CallState } from './call-session.ts';
+import { CallSession } from './call-session.ts';
+import { callControls, elapsedMs, initialCallView, reduceCallView, timerRunning } from './call-state.ts';
+import type { CallView, CallViewEvent } from './call-state.ts';
 import { h, setFlag } from './dom.ts';
 import { formatDuration } from './format.ts';
 import { PresenceBanner } from './presence-view.ts';
 import { PresenceWatch } from './presence-watch.ts';
+import { callErrorText, callStateLabels } from './room-status.ts';
 import { hrefFor } from './router.ts';
 import { emptyTranscript, reduceTranscript } from './transcript.ts';
 import type { TranscriptEvent, TranscriptState } from './transcript.ts';
 import { TranscriptView } from './transcript-view.ts';
 
 const displayNameKey = 'troupe.displayName';
-
-const stateLabels: Record<CallState, string> = {
-  idle: 'Not connected',
-  connecting: 'Connecting…',
-  connected: 'Connected',
-  reconnecting: 'Reconnecting…',
-  disconnected: 'Disconnected',
-};
-
-function errorMessage(err: unknown): { code: string; message: string } {
-  if (err instanceof ApiError) return { code: err.code, message: err.message };
-  if (err instanceof MicrophoneError) return { code: `microphone_${err.failure}`, message: err.message };
-  if (err instanceof Error) return { code: 'client', message: err.message };
-  return { code: 'client', message: 'Something went wrong.' };
-}
 
 function readDisplayName(): string {
   try {
@@ -75,7 +62,7 @@ export function renderCallPage(root: HTMLElement, characterId: string): () => vo
       status.className = 'status error';
       status.setAttribute('role', 'alert');
       status.setAttribute('data-testid', 'error');
-      status.replaceChildren(errorMessage(err).message);
+      status.replaceChildren(callErrorText(err).message);
     });
 
   return () => controller.abort();
@@ -83,13 +70,9 @@ export function renderCallPage(root: HTMLElement, characterId: string): () => vo
 
 function mountCall(root: HTMLElement, character: Character): () => void {
   let session: CallSession | null = null;
-  let state: CallState = 'idle';
+  let call: CallView = initialCallView;
   let transcript: TranscriptState = emptyTranscript;
-  let connectedAt: number | null = null;
-  let endedAt: number | null = null;
-  let agentPresent = false;
   let timer: ReturnType<typeof setInterval> | null = null;
-  let muted = false;
 
   // ── elements ──────────────────────────────────────────────────────────────
   const portrait = h(
@@ -100,7 +83,7 @@ function mountCall(root: HTMLElement, character: Character): () => void {
   const connection = h(
     'span',
     { class: 'pill state', 'data-testid': 'connection-state', 'data-state': 'idle' },
-    stateLabels.idle,
+    callStateLabels.idle,
   );
   const timerEl = h(
     'span',
@@ -232,7 +215,7 @@ function mountCall(root: HTMLElement, character: Character): () => void {
 
   // ── rendering ─────────────────────────────────────────────────────────────
   const showError = (err: unknown): void => {
-    const { code, message } = errorMessage(err);
+    const { code, message } = callErrorText(err);
     errorEl.hidden = false;
     errorEl.setAttribute('data-error-code', code);
     errorEl.replaceChildren(message);
@@ -244,47 +227,37 @@ function mountCall(root: HTMLElement, character: Character): () => void {
   };
 
   const renderTimer = (): void => {
-    const elapsed = connectedAt === null ? 0 : (endedAt ?? Date.now()) - connectedAt;
+    const elapsed = elapsedMs(call, Date.now());
     timerEl.textContent = formatDuration(elapsed);
     timerEl.setAttribute('data-elapsed-ms', String(Math.round(elapsed)));
   };
 
-  const renderState = (): void => {
-    connection.setAttribute('data-state', state);
-    connection.textContent = stateLabels[state];
-    const inCall = state === 'connecting' || state === 'connected' || state === 'reconnecting';
-    startBtn.hidden = inCall;
-    startBtn.textContent = state === 'disconnected' ? 'Call again' : 'Start call';
-    nameInput.disabled = inCall;
-    muteBtn.hidden = !inCall;
-    endBtn.hidden = !inCall;
-    muteBtn.disabled = state !== 'connected' && state !== 'reconnecting';
-    endBtn.disabled = !inCall;
-    if (!inCall) audioBtn.hidden = true;
-    if (state === 'connected' && connectedAt === null) {
-      connectedAt = Date.now();
-      timer = setInterval(renderTimer, 250);
-    }
-    if ((state === 'disconnected' || state === 'idle') && timer !== null) {
+  const render = (): void => {
+    const c = callControls(call, character.name);
+    connection.setAttribute('data-state', call.state);
+    connection.textContent = callStateLabels[call.state];
+    startBtn.hidden = c.inCall;
+    startBtn.textContent = c.startLabel;
+    nameInput.disabled = c.inCall;
+    muteBtn.hidden = !c.inCall;
+    endBtn.hidden = !c.inCall;
+    muteBtn.disabled = !c.muteEnabled;
+    endBtn.disabled = !c.endEnabled;
+    if (!c.inCall) audioBtn.hidden = true;
+    muteBtn.textContent = c.muteLabel;
+    muteBtn.setAttribute('aria-pressed', String(call.muted));
+    setFlag(muteBtn, 'muted', call.muted);
+    hint.textContent = c.hint;
+    if (timerRunning(call) && timer === null) timer = setInterval(renderTimer, 250);
+    if (!timerRunning(call) && timer !== null) {
       clearInterval(timer);
       timer = null;
-      endedAt = Date.now();
     }
     renderTimer();
-    renderHint();
   };
-
-  const renderHint = (): void => {
-    const name = character.name;
-    const text: Record<CallState, string> = {
-      idle: 'Press Start call and allow the microphone.',
-      connecting: 'Connecting…',
-      // While the character is not there, the presence banner says why and for how long.
-      connected: agentPresent ? `${name} is on the line. Say hello!` : 'Connected.',
-      reconnecting: 'The connection dropped; reconnecting…',
-      disconnected: 'The call has ended.',
-    };
-    hint.textContent = text[state];
+  const dispatch = (event: CallViewEvent): void => {
+    call = reduceCallView(call, event);
+    render();
   };
 
   const renderTranscript = (): void => transcriptView.update(transcript);
@@ -306,13 +279,7 @@ function mountCall(root: HTMLElement, character: Character): () => void {
     clearError();
     transcript = reduceTranscript(transcript, { type: 'reset' });
     renderTranscript();
-    connectedAt = null;
-    endedAt = null;
-    agentPresent = false;
-    muted = false;
-    muteBtn.textContent = 'Mute';
-    muteBtn.setAttribute('aria-pressed', 'false');
-    setFlag(muteBtn, 'muted', false);
+    dispatch({ type: 'started' });
     renderAgentStatus({ offline: false, providers: null });
     const displayName = nameInput.value.trim();
     saveDisplayName(displayName);
@@ -322,11 +289,10 @@ function mountCall(root: HTMLElement, character: Character): () => void {
       {
         onState: (s) => {
           if (session !== current) return;
-          state = s;
           const id = current.sessionId;
           if (s === 'connected' && id !== null) presence.start(id, presenceSource(id));
           else if (s === 'disconnected' || s === 'idle') presence.stop();
-          renderState();
+          dispatch({ type: 'state', state: s, at: Date.now() });
         },
         onTranscript: (e: TranscriptEvent) => {
           if (session !== current) return;
@@ -335,11 +301,11 @@ function mountCall(root: HTMLElement, character: Character): () => void {
         },
         onAgent: (identity) => {
           if (session !== current) return;
-          agentPresent = identity !== null;
-          view.setAttribute('data-agent', agentPresent ? 'present' : 'absent');
-          if (agentPresent) presence.joined(character.id);
+          const present = identity !== null;
+          view.setAttribute('data-agent', present ? 'present' : 'absent');
+          if (present) presence.joined(character.id);
           else presence.left(character.id);
-          renderHint();
+          dispatch({ type: 'agent', present });
         },
         onAgentStatus: (s) => {
           if (session === current) renderAgentStatus(s);
@@ -359,12 +325,7 @@ function mountCall(root: HTMLElement, character: Character): () => void {
         onAudioBlocked: (blocked) => {
           audioBtn.hidden = !blocked;
         },
-        onMuted: (m) => {
-          muted = m;
-          muteBtn.textContent = m ? 'Unmute' : 'Mute';
-          muteBtn.setAttribute('aria-pressed', String(m));
-          setFlag(muteBtn, 'muted', m);
-        },
+        onMuted: (muted) => dispatch({ type: 'muted', muted }),
         onEndedRemotely: (message) => showError(new Error(message)),
       },
       audioContainer,
@@ -380,10 +341,10 @@ function mountCall(root: HTMLElement, character: Character): () => void {
 
   startBtn.addEventListener('click', () => void start());
   muteBtn.addEventListener('click', () => {
-    void session?.setMuted(!muted).catch(showError);
+    void session?.setMuted(!call.muted).catch(showError);
   });
   endBtn.addEventListener('click', () => {
-    endBtn.disabled = true;
+    dispatch({ type: 'ending' });
     void session?.end().catch(showError);
   });
   audioBtn.addEventListener('click', () => {
@@ -393,7 +354,7 @@ function mountCall(root: HTMLElement, character: Character): () => void {
   const onPageHide = (): void => session?.dispose();
   window.addEventListener('pagehide', onPageHide);
   renderAgentStatus({ offline: false, providers: null });
-  renderState();
+  render();
 
   return () => {
     window.removeEventListener('pagehide', onPageHide);

@@ -1,7 +1,5 @@
 import { ApiError } from './api.ts';
 import { createInvite, presenceSource } from './api-sessions.ts';
-import type { CallState } from './call-session.ts';
-import { MicrophoneError } from './call-session.ts';
 import { h, setFlag } from './dom.ts';
 import { GroupSession } from './group-session.ts';
 import type { GroupEntry } from './group-session.ts';
@@ -11,26 +9,13 @@ import type { CastMember, CastView, GroupState, PersonView } from './group-state
 import type { PresenceView } from './presence-state.ts';
 import { PresenceBanner } from './presence-view.ts';
 import { PresenceWatch } from './presence-watch.ts';
+import { callErrorText, callStateLabels, isInCall } from './room-status.ts';
+import type { CallState } from './room-status.ts';
 import { hrefFor } from './router.ts';
 import { TranscriptView } from './transcript-view.ts';
 
-const stateLabels: Record<CallState, string> = {
-  idle: 'Not connected',
-  connecting: 'Connecting…',
-  connected: 'Connected',
-  reconnecting: 'Reconnecting…',
-  disconnected: 'Disconnected',
-};
-
 /** How often avatars are redrawn: a character's light fades `holdMs` after its voice does. */
 const TICK_MS = 100;
-
-function errorText(err: unknown): { code: string; message: string } {
-  if (err instanceof ApiError) return { code: err.code, message: err.message };
-  if (err instanceof MicrophoneError) return { code: `microphone_${err.failure}`, message: err.message };
-  if (err instanceof Error) return { code: 'client', message: err.message };
-  return { code: 'client', message: 'Something went wrong.' };
-}
 
 /** `absent`: what the presence banner says of a character not in the room (waiting, left, failed). */
 function castStatus(c: CastView, absent: string | null): string {
@@ -102,7 +87,7 @@ export function mountGroupCall(
   const connection = h(
     'span',
     { class: 'pill state', 'data-testid': 'connection-state', 'data-state': 'idle' },
-    stateLabels.idle,
+    callStateLabels.idle,
   );
   const joinBtn = h(
     'button',
@@ -181,7 +166,7 @@ export function mountGroupCall(
   root.replaceChildren(view);
 
   const showError = (err: unknown): void => {
-    const { code, message } = errorText(err);
+    const { code, message } = callErrorText(err);
     errorEl.hidden = false;
     errorEl.setAttribute('data-error-code', code);
     errorEl.replaceChildren(message);
@@ -234,8 +219,8 @@ export function mountGroupCall(
   };
   const renderState = (): void => {
     connection.setAttribute('data-state', callState);
-    connection.textContent = stateLabels[callState];
-    const inCall = callState === 'connecting' || callState === 'connected' || callState === 'reconnecting';
+    connection.textContent = callStateLabels[callState];
+    const inCall = isInCall(callState);
     joinBtn.hidden = inCall;
     joinBtn.textContent = callState === 'disconnected' ? 'Call again' : 'Join the call';
     muteBtn.hidden = !inCall;

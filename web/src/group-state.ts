@@ -1,6 +1,6 @@
 import type { FLOOR_TOPIC, FloorMessage, FloorState } from '../../protocol/index.ts';
 import { emptyTranscript, reduceTranscript } from './transcript.ts';
-import type { Speaker, TranscriptEvent, TranscriptState } from './transcript.ts';
+import type { Speaker, SpeakerSource, TranscriptEvent, TranscriptState } from './transcript.ts';
 
 /**
  * The group call page's view state as a pure reducer: room events and the job's floor messages in,
@@ -175,14 +175,7 @@ export function peopleView(state: GroupState, now: number): PersonView[] {
 }
 
 /** What a transcription stream's sender and track say about who spoke. */
-export interface GroupSpeakerContext {
-  /** Identity the stream was sent for: a character's participant, or the person transcribed. */
-  senderIdentity: string;
-  /** The `lk.transcribed_track_id` attribute, when present. */
-  transcribedTrackId: string | undefined;
-  localIdentity: string;
-  localTrackSids: ReadonlySet<string>;
-}
+export type GroupSpeakerContext = SpeakerSource;
 
 /**
  * Names the speaker of a transcribed segment: the local person is "You", a character by its

@@ -2,8 +2,9 @@ import type { Character, RoomAccess } from '../../protocol/index.ts';
 import { ApiError } from './api.ts';
 import { joinInvite } from './api-sessions.ts';
 import { CallSession } from './call-session.ts';
-import type { CallState } from './call-session.ts';
 import { h, setFlag } from './dom.ts';
+import { isInCall } from './room-status.ts';
+import type { CallState } from './room-status.ts';
 import { emptyTranscript, reduceTranscript } from './transcript.ts';
 import type { TranscriptState } from './transcript.ts';
 import { TranscriptView } from './transcript-view.ts';
@@ -113,7 +114,7 @@ export function renderJoinPage(root: HTMLElement, code: string): () => void {
   const onState = (s: CallState): void => {
     state.setAttribute('data-state', s);
     state.textContent = s[0]?.toUpperCase() + s.slice(1);
-    const inCall = s === 'connecting' || s === 'connected' || s === 'reconnecting';
+    const inCall = isInCall(s);
     form.hidden = inCall;
     leave.hidden = !inCall;
     mute.hidden = !inCall;

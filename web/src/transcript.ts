@@ -167,14 +167,21 @@ export function reduceTranscript(state: TranscriptState, event: TranscriptEvent)
   }
 }
 
-/** Who spoke a transcribed segment, as far as the call page knows. */
-export interface SpeakerContext {
-  /** Identity the stream was sent for (the agent sends the caller's words under the caller's identity). */
+/** What a transcription's sender and track say about who spoke. */
+export interface SpeakerSource {
+  /**
+   * Identity the stream was sent for: a character's participant, or the person transcribed (the
+   * agent sends a person's words under that person's identity).
+   */
   senderIdentity: string;
   /** The `lk.transcribed_track_id` attribute, when present. */
   transcribedTrackId: string | undefined;
   localIdentity: string;
   localTrackSids: ReadonlySet<string>;
+}
+
+/** Who spoke a transcribed segment, as far as the call page knows. */
+export interface SpeakerContext extends SpeakerSource {
   characterName: string;
 }
 
