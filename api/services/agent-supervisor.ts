@@ -118,13 +118,15 @@ export class AgentSupervisor {
    * the room and the session is looked at at once. Resolves true when it was the session's agent.
    */
   async lost(sessionId: string, identity: string, reason: string, log: Logger): Promise<boolean> {
+    // Not looked at until the dead participant is out of the room (else a check in between would
+    // find it there and take it for the agent); a replica that dies meanwhile leaves a fallback.
     const [row] = await this.deps.db
       .update(sessions)
       .set({
         agentIdentity: null,
         agentWaitingSince: sql`now()`,
         dispatchAttempts: 0,
-        nextCheckAt: sql`now()`,
+        nextCheckAt: sql`now() + ${this.options.claimMs} * interval '1 millisecond'`,
         agentReason: reason,
       })
       .where(
@@ -137,6 +139,11 @@ export class AgentSupervisor {
     await this.deps.livekit
       .removeParticipant(row.roomName, identity)
       .catch((err: unknown) => log.warn({ err, sessionId }, 'could not remove the lost agent from its room'));
+    await this.deps.db
+      .update(sessions)
+      .set({ nextCheckAt: sql`now()` })
+      .where(and(eq(sessions.id, sessionId), isNull(sessions.agentIdentity)));
+    void this.tick();
     return true;
   }
 
