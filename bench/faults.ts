@@ -6,6 +6,7 @@ import { speak } from '../test/support/audio.ts';
 import { type SignedUp, signUp } from '../test/support/auth.ts';
 import {
   type TimedCall,
+  SEEDED_COMPANIONS,
   cpuBurners,
   jobPidOf,
   jobsInRoom,
@@ -29,20 +30,6 @@ import { runBench } from './run.ts';
 const ROUNDS = [1, 6, 12];
 const ARRIVAL_CAP_MS = 45_000;
 const QUESTION = 'what do you like to do on weekends';
-const COMPANIONS = [
-  'marigold',
-  'walt',
-  'percy',
-  'barnaby',
-  'theo',
-  'irina',
-  'june',
-  'desmond',
-  'agatha',
-  'milo',
-  'ruth',
-  'sol',
-];
 
 const settle = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const fmt = (v: number) => (Number.isFinite(v) ? String(Math.round(v)) : '—');
@@ -71,7 +58,7 @@ function jobStartedAt(log: readonly string[], sessionId: string): number | undef
 
 /** Starts `n` calls at once; times session created → job in the room and → first audio. */
 async function arrivals(stack: Stack, owner: SignedUp, n: number): Promise<Arrival> {
-  const calls = await Promise.all(COMPANIONS.slice(0, n).map((id) => startCall(stack, owner, id)));
+  const calls = await Promise.all(SEEDED_COMPANIONS.slice(0, n).map((id) => startCall(stack, owner, id)));
   const capped = <T>(p: Promise<T>) =>
     Promise.race([p, settle(ARRIVAL_CAP_MS).then(() => undefined)]) as Promise<T | undefined>;
   const results = await Promise.all(
@@ -166,73 +153,42 @@ async function faultTable(): Promise<FaultRow[]> {
     workers.push(await stack.addWorker());
     const logs = () => workers.flatMap((w) => w.log);
 
-    const jobKill: FaultRow = {
-      fault: 'kill -9 job process',
-      calls: 0,
-      spoken: 0,
-      stored: 0,
-      duplicates: 0,
-      lost: 0,
-      recoverMs: [],
+    /** Greets, asks, kills what `kill` kills mid-call, times the way back, asks again, counts turns. */
+    const killRounds = async (fault: string, ids: string[], kill: (jobPid: number) => Promise<void>) => {
+      const row: FaultRow = { fault, calls: 0, spoken: 0, stored: 0, duplicates: 0, lost: 0, recoverMs: [] };
+      for (const id of ids) {
+        const call = await greeted(stack, owner, id);
+        await ask(call);
+        const before = jobsInRoom(call.caller)[0]?.identity;
+        const at = Date.now();
+        await kill(jobPidOf(logs(), call.created.sessionId)!);
+        await nextJobJoins(call.caller, before);
+        row.recoverMs.push((await call.caller.heard.firstSpeechAfter(at)).at - at);
+        await call.caller.agentState('listening');
+        await ask(call);
+        const t = await tally(stack, owner, call.created.sessionId, 2);
+        row.calls += 1;
+        row.spoken += 2;
+        row.stored += t.stored;
+        row.duplicates += t.duplicates;
+        row.lost += t.lost;
+        await call.caller.leave();
+      }
+      return row;
     };
-    for (const id of ['marigold', 'walt', 'percy']) {
-      const call = await greeted(stack, owner, id);
-      await ask(call);
-      const before = jobsInRoom(call.caller)[0]?.identity;
-      const pid = jobPidOf(logs(), call.created.sessionId);
-      const at = Date.now();
-      process.kill(pid!, 'SIGKILL');
-      await nextJobJoins(call.caller, before);
-      const heard = await call.caller.heard.firstSpeechAfter(at);
-      jobKill.recoverMs.push(heard.at - at);
-      await call.caller.agentState('listening');
-      await ask(call);
-      const t = await tally(stack, owner, call.created.sessionId, 2);
-      Object.assign(jobKill, {
-        calls: jobKill.calls + 1,
-        spoken: jobKill.spoken + 2,
-        stored: jobKill.stored + t.stored,
-        duplicates: jobKill.duplicates + t.duplicates,
-        lost: jobKill.lost + t.lost,
-      });
-      await call.caller.leave();
-    }
-    rows.push(jobKill);
-
-    const workerKill: FaultRow = {
-      fault: 'kill -9 worker',
-      calls: 0,
-      spoken: 0,
-      stored: 0,
-      duplicates: 0,
-      lost: 0,
-      recoverMs: [],
-    };
-    for (const id of ['barnaby', 'theo']) {
-      const call = await greeted(stack, owner, id);
-      await ask(call);
-      const pid = jobPidOf(logs(), call.created.sessionId)!;
-      const host = workers.find((w) => w.process.exitCode === null && parentPid(pid) === w.process.pid);
-      const before = jobsInRoom(call.caller)[0]?.identity;
-      const at = Date.now();
-      host!.process.kill('SIGKILL');
-      await nextJobJoins(call.caller, before);
-      const heard = await call.caller.heard.firstSpeechAfter(at);
-      workerKill.recoverMs.push(heard.at - at);
-      await call.caller.agentState('listening');
-      await ask(call);
-      const t = await tally(stack, owner, call.created.sessionId, 2);
-      Object.assign(workerKill, {
-        calls: workerKill.calls + 1,
-        spoken: workerKill.spoken + 2,
-        stored: workerKill.stored + t.stored,
-        duplicates: workerKill.duplicates + t.duplicates,
-        lost: workerKill.lost + t.lost,
-      });
-      await call.caller.leave();
-      workers.push(await stack.addWorker()); // as `npm start` restarts it
-    }
-    rows.push(workerKill);
+    rows.push(
+      await killRounds('kill -9 job process', ['marigold', 'walt', 'percy'], async (pid) => {
+        process.kill(pid, 'SIGKILL');
+      }),
+    );
+    rows.push(
+      await killRounds('kill -9 worker', ['barnaby', 'theo'], async (pid) => {
+        workers
+          .find((w) => w.process.exitCode === null && parentPid(pid) === w.process.pid)!
+          .process.kill('SIGKILL');
+        workers.push(await stack.addWorker()); // as `npm start` restarts it
+      }),
+    );
 
     const apiDown: FaultRow = {
       fault: 'API down 30 s',

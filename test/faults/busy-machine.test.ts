@@ -1,7 +1,14 @@
 import { dispose } from '@livekit/rtc-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, type SignedUp } from '../support/auth.ts';
-import { type TimedCall, cpuBurners, jobsInRoom, sessionOf, startCall } from '../support/faults.ts';
+import {
+  SEEDED_COMPANIONS,
+  type TimedCall,
+  cpuBurners,
+  jobsInRoom,
+  sessionOf,
+  startCall,
+} from '../support/faults.ts';
 import { type Stack, eventually, startStack, within } from '../support/stack.ts';
 
 // Regression: on the default settings a busy machine lost calls — the worker reported a CPU load
@@ -9,18 +16,6 @@ import { type Stack, eventually, startStack, within } from '../support/stack.ts'
 // character and no error. Here both cores are busy while ten calls start at once, on the defaults.
 
 const CALLS = 10;
-const COMPANIONS = [
-  'marigold',
-  'walt',
-  'percy',
-  'barnaby',
-  'theo',
-  'irina',
-  'june',
-  'desmond',
-  'agatha',
-  'milo',
-];
 
 let stack: Stack;
 let owner: SignedUp;
@@ -41,7 +36,9 @@ describe('a busy machine', () => {
   it('when both cores are busy and ten calls start at once, then every caller hears its character', async () => {
     const burners = cpuBurners(2);
     try {
-      calls.push(...(await Promise.all(COMPANIONS.slice(0, CALLS).map((id) => startCall(stack, owner, id)))));
+      calls.push(
+        ...(await Promise.all(SEEDED_COMPANIONS.slice(0, CALLS).map((id) => startCall(stack, owner, id)))),
+      );
       // Generous: the speed itself is what bench:faults prints.
       const heard = await within(
         stack,

@@ -9,6 +9,22 @@ import type { SignedUp } from './auth.ts';
 import { TestCaller } from './rtc.ts';
 import type { Stack } from './stack.ts';
 
+/** Built-in companions (db/seed/companions.ts), one per call when several start at once. */
+export const SEEDED_COMPANIONS = [
+  'marigold',
+  'walt',
+  'percy',
+  'barnaby',
+  'theo',
+  'irina',
+  'june',
+  'desmond',
+  'agatha',
+  'milo',
+  'ruth',
+  'sol',
+];
+
 /** One busy loop per core (or `n`), as a build or a browser on the same machine would be. */
 export function cpuBurners(n: number): { stop(): Promise<void> } {
   const burners: ChildProcess[] = [];
