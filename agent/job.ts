@@ -57,6 +57,7 @@ export default defineAgent({
     // One job per room, whichever dispatch brought it: a second one leaves before doing anything.
     await ctx.connect();
     if (!claimRoom(ctx, logger)) return;
+    logger.info({ mode: meta.mode, resume: meta.resume ?? false }, 'job in the room');
     if (meta.mode === 'group') return runGroupJob(ctx, meta, config, ctx.proc.userData.vad as VAD);
     const { character } = meta;
     const vad = ctx.proc.userData.vad as VAD;

@@ -1,4 +1,6 @@
+import type { ChildProcess } from 'node:child_process';
 import { loadavg } from 'node:os';
+import { createInterface } from 'node:readline';
 import { dispose } from '@livekit/rtc-node';
 import type { SessionDetail } from '../protocol/index.ts';
 import { buildAgent } from '../scripts/build-agent.ts';
@@ -42,22 +44,31 @@ interface Arrival {
   lost: number;
 }
 
-/** When the job of `sessionId` logged its first line (it logs once connected to the room), epoch ms. */
-function jobStartedAt(log: readonly string[], sessionId: string): number | undefined {
-  for (const line of log) {
-    if (!line.includes(sessionId)) continue;
-    try {
-      const record = JSON.parse(line) as { time?: number; sessionId?: string };
-      if (record.sessionId === sessionId && record.time) return record.time;
-    } catch {
-      // not a JSON line
-    }
+/**
+ * When each session's job logged its first line (it logs once it is connected to the room), read
+ * as the worker prints it: the stack keeps only the last lines, too few for twelve calls.
+ */
+function watchJobStarts(worker: ChildProcess): Map<string, number> {
+  const first = new Map<string, number>();
+  for (const stream of [worker.stdout, worker.stderr]) {
+    if (!stream) continue;
+    createInterface({ input: stream }).on('line', (line) => {
+      const id = /"sessionId":"([0-9a-f-]{36})"/.exec(line)?.[1];
+      if (!id || first.has(id)) return;
+      const time = Number(/"time":(\d+)/.exec(line)?.[1]);
+      if (time) first.set(id, time);
+    });
   }
-  return undefined;
+  return first;
 }
 
 /** Starts `n` calls at once; times session created → job in the room and → first audio. */
-async function arrivals(stack: Stack, owner: SignedUp, n: number): Promise<Arrival> {
+async function arrivals(
+  stack: Stack,
+  owner: SignedUp,
+  n: number,
+  jobStarts: Map<string, number>,
+): Promise<Arrival> {
   const calls = await Promise.all(SEEDED_COMPANIONS.slice(0, n).map((id) => startCall(stack, owner, id)));
   const capped = <T>(p: Promise<T>) =>
     Promise.race([p, settle(ARRIVAL_CAP_MS).then(() => undefined)]) as Promise<T | undefined>;
@@ -79,7 +90,7 @@ async function arrivals(stack: Stack, owner: SignedUp, n: number): Promise<Arriv
   await settle(10_000);
   return {
     startedMs: results.flatMap((r) => {
-      const at = jobStartedAt(stack.agentLog, r.call.created.sessionId);
+      const at = jobStarts.get(r.call.created.sessionId);
       return at ? [at - r.call.createdAt] : [];
     }),
     joinedMs: results.flatMap((r) => (r.joined ? [r.joined - r.call.createdAt] : [])),
@@ -93,10 +104,11 @@ async function arrivalTable(label: string, opts: Partial<StackOptions>): Promise
   const rows: string[] = [];
   try {
     const owner = await signUp(stack.api.url);
+    const jobStarts = watchJobStarts(stack.agent);
     for (const busy of [false, true]) {
       for (const n of ROUNDS) {
         const burners = busy ? cpuBurners(2) : undefined;
-        const a = await arrivals(stack, owner, n).finally(() => burners?.stop());
+        const a = await arrivals(stack, owner, n, jobStarts).finally(() => burners?.stop());
         const row = `| ${label} | ${n} | ${busy ? 'yes' : 'no'} | ${fmt(percentile(a.startedMs, 50))} / ${fmt(percentile(a.startedMs, 95))} | ${fmt(percentile(a.joinedMs, 50))} / ${fmt(percentile(a.joinedMs, 95))} | ${fmt(percentile(a.heardMs, 50))} / ${fmt(percentile(a.heardMs, 95))} / ${fmt(Math.max(...a.heardMs))} | ${a.lost} |`;
         process.stdout.write(`${row}\n`);
         rows.push(row);
