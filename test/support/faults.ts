@@ -69,6 +69,7 @@ export async function startCall(stack: Stack, owner: SignedUp, characterId: stri
 /** The session as its owner sees it. */
 export async function sessionOf(stack: Stack, owner: SignedUp, id: string): Promise<SessionDetail> {
   const res = await fetch(`${stack.api.url}/api/sessions/${id}`, { headers: owner.headers });
+  if (!res.ok) throw new Error(`GET /api/sessions/${id} answered ${res.status}: ${await res.text()}`);
   return SessionDetail.parse(await res.json());
 }
 
