@@ -156,8 +156,9 @@ async function tally(stack: Stack, owner: SignedUp, id: string, spoken: number) 
   };
 }
 
+// On Postgres: the API is restarted in the run, and an in-memory PGlite would start empty.
 async function faultTable(): Promise<FaultRow[]> {
-  const stack = await startStack({ database: 'pglite', agentEnv: { OFFLINE_STT_PHRASES: QUESTION } });
+  const stack = await startStack({ agentEnv: { OFFLINE_STT_PHRASES: QUESTION } });
   const rows: FaultRow[] = [];
   try {
     const owner = await signUp(stack.api.url);
