@@ -239,15 +239,16 @@ runBench('bench:faults', async () => {
     '| settings | calls at once | busy cores | job in the room p50 / p95 ms | caller sees it p50 / p95 ms | first audio p50 / p95 / max ms | never arrived (30 s) |\n',
   );
   process.stdout.write('| --- | --- | --- | --- | --- | --- | --- |\n');
-  // BENCH_FAULTS_PART=faults runs part 2 only.
+  // BENCH_FAULTS_PART=faults runs part 2 only; =arrivals Troupe's arrivals only.
   const part = process.env.BENCH_FAULTS_PART;
   if (part !== 'faults') await arrivalTable('Troupe defaults', {});
-  if (part !== 'faults')
+  if (part === undefined)
     await arrivalTable('last wave (cpu load, 1 idle, tsx, unconfirmed)', {
       worker: 'tsx',
       agentEnv: { AGENT_LOAD_MEASURE: 'cpu', AGENT_IDLE_PROCESSES: '1' },
       apiEnv: { AGENT_JOIN_TIMEOUT_MS: '600000', AGENT_DISPATCH_ATTEMPTS: '1' },
     });
+  if (part === 'arrivals') return;
   process.stdout.write(
     '\n| fault | calls | user turns spoken | stored | duplicates | lost | heard again p50 / max ms |\n',
   );
