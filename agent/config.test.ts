@@ -1,47 +1,45 @@
 import { describe, expect, it } from 'vitest';
 import { defaultProviderOptions } from '../speech/options.ts';
-import { defaultIdleProcesses, defaultMaxJobs, loadAgentConfig, providerOptionsFrom } from './config.ts';
+import { defaultIdleProcesses, defaultMaxJobs, loadAgentOptions } from './config.ts';
 
 describe('agent configuration', () => {
   it('when nothing is set, then the embedded defaults apply', () => {
-    const c = loadAgentConfig({});
-    expect(c.LIVEKIT_URL).toBe('ws://127.0.0.1:7880');
-    expect(c.API_URL).toBe('http://127.0.0.1:3000');
-    expect(c.TURN_DETECTION).toBe('vad');
-    expect(c.OPENAI_API_KEY).toBeUndefined();
+    const o = loadAgentOptions({});
+    expect(o.livekit.url).toBe('ws://127.0.0.1:7880');
+    expect(o.apiUrl).toBe('http://127.0.0.1:3000');
+    expect(o.turnTaking.turnDetection).toBe('vad');
+    expect(o.providers.openai.apiKey).toBeUndefined();
   });
 
   it('when variables are empty, as in a copied .env.example, then they count as unset', () => {
-    const c = loadAgentConfig({ LIVEKIT_URL: '', OPENAI_API_KEY: '  ', ENDPOINTING_MIN_DELAY_MS: '' });
-    expect(c.LIVEKIT_URL).toBe('ws://127.0.0.1:7880');
-    expect(c.OPENAI_API_KEY).toBeUndefined();
-    expect(c.ENDPOINTING_MIN_DELAY_MS).toBe(500);
+    const o = loadAgentOptions({ LIVEKIT_URL: '', OPENAI_API_KEY: '  ', ENDPOINTING_MIN_DELAY_MS: '' });
+    expect(o.livekit.url).toBe('ws://127.0.0.1:7880');
+    expect(o.providers.openai.apiKey).toBeUndefined();
+    expect(o.turnTaking.endpointingMinDelayMs).toBe(500);
   });
 
   it('when a variable is malformed, then the error names it', () => {
-    expect(() => loadAgentConfig({ ENDPOINTING_MIN_DELAY_MS: 'soon', TURN_DETECTION: 'cloud' })).toThrow(
+    expect(() => loadAgentOptions({ ENDPOINTING_MIN_DELAY_MS: 'soon', TURN_DETECTION: 'cloud' })).toThrow(
       /ENDPOINTING_MIN_DELAY_MS[\s\S]*TURN_DETECTION|TURN_DETECTION[\s\S]*ENDPOINTING_MIN_DELAY_MS/,
     );
   });
 
   it('when no provider is set, then the provider options are the offline defaults', () => {
-    expect(providerOptionsFrom(loadAgentConfig({}))).toEqual(defaultProviderOptions);
+    expect(loadAgentOptions({}).providers).toEqual(defaultProviderOptions);
   });
 
   it('when provider variables are set, then each lands in its typed option once', () => {
-    const options = providerOptionsFrom(
-      loadAgentConfig({
-        OPENAI_API_KEY: 'sk-openai',
-        OPENAI_BASE_URL: 'http://openai.local/v1',
-        STT_BASE_URL: 'http://speaches:8000/v1',
-        LLM_API_KEY: 'llm-key',
-        LLM_MODEL: 'llama3',
-        TTS_MODEL: 'kokoro',
-        ELEVENLABS_API_KEY: 'el-key',
-        ELEVENLABS_BASE_URL: 'https://eu.elevenlabs.example/v1',
-        OFFLINE_STT_PHRASES: ' hello june | | who are you ',
-      }),
-    );
+    const options = loadAgentOptions({
+      OPENAI_API_KEY: 'sk-openai',
+      OPENAI_BASE_URL: 'http://openai.local/v1',
+      STT_BASE_URL: 'http://speaches:8000/v1',
+      LLM_API_KEY: 'llm-key',
+      LLM_MODEL: 'llama3',
+      TTS_MODEL: 'kokoro',
+      ELEVENLABS_API_KEY: 'el-key',
+      ELEVENLABS_BASE_URL: 'https://eu.elevenlabs.example/v1',
+      OFFLINE_STT_PHRASES: ' hello june | | who are you ',
+    }).providers;
     expect(options).toEqual({
       openai: { apiKey: 'sk-openai', baseUrl: 'http://openai.local/v1' },
       stt: { baseUrl: 'http://speaches:8000/v1', apiKey: undefined, model: 'gpt-4o-mini-transcribe' },
@@ -57,10 +55,10 @@ describe('agent configuration', () => {
   });
 
   it('when nothing is set, then load is counted in jobs, not the machine CPU a browser can spike', () => {
-    const c = loadAgentConfig({});
-    expect(c.AGENT_LOAD_MEASURE).toBe('jobs');
-    expect(c.AGENT_MAX_JOBS).toBeUndefined();
-    expect(c.AGENT_IDLE_PROCESSES).toBeUndefined();
+    const { worker } = loadAgentOptions({});
+    expect(worker.loadMeasure).toBe('jobs');
+    expect(worker.maxJobs).toBe(defaultMaxJobs());
+    expect(worker.idleProcesses).toBe(defaultIdleProcesses(undefined, defaultMaxJobs()));
   });
 
   it('when capacity is derived, then it follows cores and memory', () => {

@@ -2,6 +2,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism, totalmem } from 'node:os';
 import { z } from 'zod';
 import { defaultProviderOptions, type ProviderOptions } from '../speech/options.ts';
+import type { BroadcastModerationOptions } from './broadcast/speech-moderation.ts';
+import type { TurnTakingOptions } from './conversation/session.ts';
 
 /**
  * Calls one worker takes by default: 6 per core (an offline call costs 8–15 % of a core, a group
@@ -38,8 +40,11 @@ const bool = (def: boolean) =>
     .default(def ? 'true' : 'false')
     .transform((v) => v === 'true' || v === '1' || v === 'yes');
 
-/** Every setting of the agent worker, read from the environment once at start-up. */
-export const AgentConfigSchema = z.object({
+/**
+ * Every environment variable of the agent worker, validated once at start-up. Only this file reads
+ * these names: the rest of the agent takes {@link AgentOptions}.
+ */
+export const AgentEnvSchema = z.object({
   /** LiveKit server the worker registers with. @defaultValue ws://127.0.0.1:7880 */
   LIVEKIT_URL: z.string().url().default('ws://127.0.0.1:7880'),
   /** @defaultValue devkey */
@@ -151,22 +156,146 @@ export const AgentConfigSchema = z.object({
   LOG_LEVEL: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),
 });
 
-export type AgentConfig = z.infer<typeof AgentConfigSchema>;
+export type AgentEnv = z.infer<typeof AgentEnvSchema>;
 
-/** The speech and language providers the configuration names; built once per job. */
-export function providerOptionsFrom(config: AgentConfig): ProviderOptions {
+/** The LiveKit server the worker registers with and whose key signs the characters' tokens. */
+export interface LiveKitOptions {
+  /** @defaultValue ws://127.0.0.1:7880 */
+  url: string;
+  /** @defaultValue devkey */
+  apiKey: string;
+  /** Also the secret the agent's bearer token for the API is derived from. @defaultValue secret */
+  apiSecret: string;
+}
+
+/** Twitch chat over IRC-on-WebSocket (tmi.js), for broadcasts. */
+export interface TwitchOptions {
+  /** @defaultValue irc-ws.chat.twitch.tv */
+  ircHost: string;
+  /** @defaultValue 443 */
+  ircPort: number;
+  /** @defaultValue true */
+  ircSecure: boolean;
+  /** The login the characters answer chat with (the broadcast's OAuth token must be its own);
+   *  unset: chat is read anonymously. */
+  username?: string;
+}
+
+/** How the worker registers and how full it lets itself get. */
+export interface WorkerOptions {
+  /** Health server host. @defaultValue 127.0.0.1 */
+  httpHost: string;
+  /** @defaultValue 8081 */
+  httpPort: number;
+  /** The jobs at which the worker is full (with either load measure). @defaultValue defaultMaxJobs() */
+  maxJobs: number;
+  /** Job processes kept started ahead of demand (~200 MB each). @defaultValue defaultIdleProcesses() */
+  idleProcesses: number;
+  /** `jobs`: running jobs over `maxJobs`; `cpu`: the machine's CPU use (the framework's), which a
+   *  browser or a build on the same machine pushes over the threshold for seconds at a time.
+   *  @defaultValue jobs */
+  loadMeasure: 'cpu' | 'jobs';
+  /** With `loadMeasure: 'cpu'`: the load (0–1) at which no new job is taken. @defaultValue 0.7 */
+  loadThreshold: number;
+  /** How long a job process may take to start (loading the VAD). @defaultValue 10000 */
+  initTimeoutMs: number;
+}
+
+/** Every setting of the agent, typed and built once at start-up from the environment. */
+export interface AgentOptions {
+  livekit: LiveKitOptions;
+  /** Base URL of the Troupe API: reports, transcripts, knowledge, broadcasts, avatars.
+   *  @defaultValue http://127.0.0.1:3000 */
+  apiUrl: string;
+  /** The speech and language providers; the offline ones when nothing is configured. */
+  providers: ProviderOptions;
+  /** Turn-taking of a companion call; a group's listeners use its endpointing delays. */
+  turnTaking: TurnTakingOptions;
+  /** Silence the VAD needs before it reports the end of speech. @defaultValue 300 */
+  vadMinSilenceMs: number;
+  group: {
+    /** A character who was not named speaks up after this much silence; overrides the
+     *  session's `pickupAfterMs`. @defaultValue undefined (the session's) */
+    pickupAfterMs?: number;
+  };
+  twitch: TwitchOptions;
+  /** What broadcasts keep out of chat coming in and of the characters' speech going out. */
+  moderation: BroadcastModerationOptions;
+  worker: WorkerOptions;
+  /** How long a turn waits for the character's knowledge before it goes on without it.
+   *  @defaultValue 300 */
+  knowledgeTimeoutMs: number;
+  /** Reports a finished job could not deliver wait here until the API is back.
+   *  @defaultValue data/agent-spool */
+  spoolDir: string;
+  /** @defaultValue info */
+  logLevel: AgentEnv['LOG_LEVEL'];
+}
+
+/** The typed options of a validated environment. */
+export function agentOptionsFrom(env: AgentEnv): AgentOptions {
+  const maxJobs = env.AGENT_MAX_JOBS ?? defaultMaxJobs();
   return {
-    openai: { apiKey: config.OPENAI_API_KEY, baseUrl: config.OPENAI_BASE_URL },
-    stt: { baseUrl: config.STT_BASE_URL, apiKey: config.STT_API_KEY, model: config.STT_MODEL },
-    llm: { baseUrl: config.LLM_BASE_URL, apiKey: config.LLM_API_KEY, model: config.LLM_MODEL },
-    tts: { baseUrl: config.TTS_BASE_URL, apiKey: config.TTS_API_KEY, model: config.TTS_MODEL },
+    livekit: { url: env.LIVEKIT_URL, apiKey: env.LIVEKIT_API_KEY, apiSecret: env.LIVEKIT_API_SECRET },
+    apiUrl: env.API_URL,
+    providers: providerOptionsFrom(env),
+    turnTaking: {
+      turnDetection: env.TURN_DETECTION,
+      endpointingMinDelayMs: env.ENDPOINTING_MIN_DELAY_MS,
+      endpointingMaxDelayMs: env.ENDPOINTING_MAX_DELAY_MS,
+      interruptionMinDurationMs: env.INTERRUPTION_MIN_DURATION_MS,
+      falseInterruptionTimeoutMs: env.FALSE_INTERRUPTION_TIMEOUT_MS,
+      preemptiveGeneration: env.PREEMPTIVE_GENERATION,
+      aecWarmupMs: env.AEC_WARMUP_MS === 0 ? null : env.AEC_WARMUP_MS,
+    },
+    vadMinSilenceMs: env.VAD_MIN_SILENCE_MS,
+    group: env.GROUP_PICKUP_AFTER_MS !== undefined ? { pickupAfterMs: env.GROUP_PICKUP_AFTER_MS } : {},
+    twitch: {
+      ircHost: env.TWITCH_IRC_HOST,
+      ircPort: env.TWITCH_IRC_PORT,
+      ircSecure: env.TWITCH_IRC_SECURE,
+      ...(env.TWITCH_USERNAME ? { username: env.TWITCH_USERNAME } : {}),
+    },
+    moderation: {
+      blocklist: env.CHAT_BLOCKLIST,
+      profanityFilter: env.CHAT_PROFANITY_FILTER,
+      ...(env.MODERATION_BASE_URL
+        ? {
+            endpoint: {
+              baseUrl: env.MODERATION_BASE_URL,
+              ...(env.MODERATION_API_KEY ? { apiKey: env.MODERATION_API_KEY } : {}),
+            },
+          }
+        : {}),
+    },
+    worker: {
+      httpHost: env.AGENT_HTTP_HOST,
+      httpPort: env.AGENT_HTTP_PORT,
+      maxJobs,
+      idleProcesses: env.AGENT_IDLE_PROCESSES ?? defaultIdleProcesses(undefined, maxJobs),
+      loadMeasure: env.AGENT_LOAD_MEASURE,
+      loadThreshold: env.AGENT_LOAD_THRESHOLD,
+      initTimeoutMs: env.AGENT_INIT_TIMEOUT_MS,
+    },
+    knowledgeTimeoutMs: env.KNOWLEDGE_TIMEOUT_MS,
+    spoolDir: env.AGENT_SPOOL_DIR,
+    logLevel: env.LOG_LEVEL,
+  };
+}
+
+function providerOptionsFrom(env: AgentEnv): ProviderOptions {
+  return {
+    openai: { apiKey: env.OPENAI_API_KEY, baseUrl: env.OPENAI_BASE_URL },
+    stt: { baseUrl: env.STT_BASE_URL, apiKey: env.STT_API_KEY, model: env.STT_MODEL },
+    llm: { baseUrl: env.LLM_BASE_URL, apiKey: env.LLM_API_KEY, model: env.LLM_MODEL },
+    tts: { baseUrl: env.TTS_BASE_URL, apiKey: env.TTS_API_KEY, model: env.TTS_MODEL },
     elevenlabs: {
-      apiKey: config.ELEVENLABS_API_KEY,
-      baseUrl: config.ELEVENLABS_BASE_URL,
-      model: config.ELEVENLABS_MODEL,
+      apiKey: env.ELEVENLABS_API_KEY,
+      baseUrl: env.ELEVENLABS_BASE_URL,
+      model: env.ELEVENLABS_MODEL,
     },
     offline: {
-      sttPhrases: (config.OFFLINE_STT_PHRASES ?? '')
+      sttPhrases: (env.OFFLINE_STT_PHRASES ?? '')
         .split('|')
         .map((p) => p.trim())
         .filter(Boolean),
@@ -175,10 +304,10 @@ export function providerOptionsFrom(config: AgentConfig): ProviderOptions {
 }
 
 /** Parses the environment; throws an error that names every bad variable. */
-export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConfig {
+export function loadAgentEnv(env: NodeJS.ProcessEnv = process.env): AgentEnv {
   // An empty variable (as in a copied .env.example) means "use the default".
   const set = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v.trim() !== ''));
-  const parsed = AgentConfigSchema.safeParse(set);
+  const parsed = AgentEnvSchema.safeParse(set);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
     throw new Error(`invalid agent configuration:\n${lines.join('\n')}`);
@@ -186,8 +315,13 @@ export function loadAgentConfig(env: NodeJS.ProcessEnv = process.env): AgentConf
   return parsed.data;
 }
 
-/** Loads `.env` from the working directory when present, then parses the environment. */
-export function loadAgentConfigFromProcess(): AgentConfig {
+/** The agent's options from an environment; throws an error that names every bad variable. */
+export function loadAgentOptions(env: NodeJS.ProcessEnv = process.env): AgentOptions {
+  return agentOptionsFrom(loadAgentEnv(env));
+}
+
+/** Loads `.env` from the working directory when present, then builds the options from the environment. */
+export function loadAgentOptionsFromProcess(): AgentOptions {
   if (existsSync('.env')) process.loadEnvFile('.env');
-  return loadAgentConfig(process.env);
+  return loadAgentOptions(process.env);
 }

@@ -1,33 +1,16 @@
-import { type JobContext, type JobProcess, type VAD, defineAgent, log, voice } from '@livekit/agents';
+import { type JobContext, type JobProcess, type VAD, defineAgent, log } from '@livekit/agents';
 import * as silero from '@livekit/agents-plugin-silero';
-import { AgentAttributes, DispatchMetadata } from '../protocol/index.ts';
-import { agentApiToken } from '../protocol/internal.ts';
-import { type AgentConfig, loadAgentConfigFromProcess, providerOptionsFrom } from './config.ts';
-import { CompanionAgent } from './conversation/companion.ts';
-import { KnowledgeClient } from './conversation/knowledge.ts';
-import { summarizeCall } from './conversation/memory.ts';
-import { type TurnTakingOptions, createCompanionSession } from './conversation/session.ts';
-import { runGroupJob } from './group-job.ts';
-import { claimRoom, leaveWhenWorkerGone } from './jobs/guard.ts';
-import { chatContextOf, fetchTranscript } from './jobs/resume.ts';
+import { DispatchMetadata } from '../protocol/index.ts';
 import { buildProviders } from '../speech/index.ts';
+import { ApiClient } from './api-client.ts';
+import { broadcastCallOptions, startGroupBroadcast } from './broadcast/group-broadcast.ts';
+import { startCompanionCall } from './calls/companion-call.ts';
+import { startGroupCall } from './calls/group-call.ts';
+import type { CallHost } from './calls/host.ts';
+import { type AgentOptions, loadAgentOptionsFromProcess } from './config.ts';
+import { claimRoom, leaveWhenWorkerGone } from './jobs/guard.ts';
+import type { Logger } from './logger.ts';
 import { sessionReporter } from './reporting/api-reporter.ts';
-import { followTurns } from './reporting/turns.ts';
-
-/** How long a finished job keeps retrying undelivered turns before it gives up and logs them. */
-const REPORT_FLUSH_TIMEOUT_MS = 15_000;
-
-export function turnTakingFromConfig(config: AgentConfig): Partial<TurnTakingOptions> {
-  return {
-    turnDetection: config.TURN_DETECTION,
-    endpointingMinDelayMs: config.ENDPOINTING_MIN_DELAY_MS,
-    endpointingMaxDelayMs: config.ENDPOINTING_MAX_DELAY_MS,
-    interruptionMinDurationMs: config.INTERRUPTION_MIN_DURATION_MS,
-    falseInterruptionTimeoutMs: config.FALSE_INTERRUPTION_TIMEOUT_MS,
-    preemptiveGeneration: config.PREEMPTIVE_GENERATION,
-    aecWarmupMs: config.AEC_WARMUP_MS === 0 ? null : config.AEC_WARMUP_MS,
-  };
-}
 
 export function parseDispatchMetadata(raw: string | undefined): DispatchMetadata {
   let json: unknown;
@@ -39,14 +22,14 @@ export function parseDispatchMetadata(raw: string | undefined): DispatchMetadata
   return DispatchMetadata.parse(json);
 }
 
-/** One job per room: the companion named in the dispatch talks with the caller. */
+/** One job per room: the companion of a 1:1 call, or the whole cast of a group (or broadcast). */
 export default defineAgent({
   prewarm: async (proc: JobProcess) => {
-    const config = loadAgentConfigFromProcess();
-    proc.userData.vad = await silero.VAD.load({ minSilenceDuration: config.VAD_MIN_SILENCE_MS });
+    const options = loadAgentOptionsFromProcess();
+    proc.userData.vad = await silero.VAD.load({ minSilenceDuration: options.vadMinSilenceMs });
   },
   entry: async (ctx: JobContext) => {
-    const config = loadAgentConfigFromProcess();
+    const options = loadAgentOptionsFromProcess();
     const meta = parseDispatchMetadata(ctx.job.metadata);
     const logger = log().child({
       sessionId: meta.sessionId,
@@ -58,80 +41,67 @@ export default defineAgent({
     await ctx.connect();
     if (!claimRoom(ctx, logger)) return;
     logger.info({ mode: meta.mode, resume: meta.resume ?? false }, 'job in the room');
-    if (meta.mode === 'group') return runGroupJob(ctx, meta, config, ctx.proc.userData.vad as VAD);
-    const { character } = meta;
     const vad = ctx.proc.userData.vad as VAD;
-    const apiToken = agentApiToken(config.LIVEKIT_API_SECRET);
-    // A call whose earlier job was lost (the API says so, or its transcript is not empty: the room
-    // may have been opened again by a reconnecting browser) continues from what was stored.
-    const stored = await fetchTranscript(config.API_URL, apiToken, meta.sessionId, 1500).catch(
-      (err: unknown) => {
-        if (meta.resume) logger.warn({ err }, 'could not load the conversation to resume; starting afresh');
-        return [];
-      },
-    );
-    const resumeFrom = stored.length > 0 ? chatContextOf(stored) : undefined;
-    if (resumeFrom) logger.info({ turns: stored.length }, 'call taken up again');
-
-    const providers = buildProviders(character, providerOptionsFrom(config), vad);
-    logger.info(
-      { providers: providers.info },
-      providers.info.offline ? 'companion starting on offline providers' : 'companion starting',
-    );
-
-    providers.warmUp().catch((err: Error) => logger.warn({ err: err.message }, 'offline STT warm-up failed'));
-
-    const reporter = sessionReporter(config, meta.sessionId, logger);
-    leaveWhenWorkerGone(ctx, reporter, logger);
-    const agent = new CompanionAgent(character, meta.memories ?? [], {
-      ...(resumeFrom ? { resumeFrom } : {}),
-      knowledge: new KnowledgeClient({
-        apiUrl: config.API_URL,
-        token: apiToken,
-        sessionId: meta.sessionId,
-        characterId: character.id,
-        timeoutMs: config.KNOWLEDGE_TIMEOUT_MS,
-      }),
-      logger,
-    });
-    const session = createCompanionSession(providers, vad, turnTakingFromConfig(config));
-    ctx.addShutdownCallback(async () => {
-      const summary = await summarizeCall(session.history, {
-        ...(providers.configuredLlm ? { model: providers.configuredLlm } : {}),
-        ...(meta.callerName !== 'Caller' ? { callerName: meta.callerName } : {}),
-      }).catch((err: Error) => logger.warn({ err: err.message }, 'call summary failed'));
-      logger.info({ remembered: Boolean(summary) }, 'call ended');
-      if (summary) reporter.reportSummary({ summary });
-      if (!(await reporter.flush(REPORT_FLUSH_TIMEOUT_MS))) reporter.close();
-    });
-    followTurns(
-      session,
-      {
-        sessionId: meta.sessionId,
-        callerIdentity: meta.callerIdentity,
-        callerName: meta.callerName,
-        characterId: character.id,
-        characterName: character.name,
-      },
-      (turn) => reporter.reportTurn(turn),
-      () => agent.recentGenerations,
-    );
-    session.on(voice.AgentSessionEventTypes.Close, () => ctx.shutdown('session closed'));
-
-    await ctx.room.localParticipant?.setAttributes({
-      [AgentAttributes.offline]: String(providers.info.offline),
-      [AgentAttributes.providers]: JSON.stringify(providers.info),
-      [AgentAttributes.characterId]: character.id,
-    });
-    reporter.reportStatus({
-      status: 'active',
-      providers: providers.info,
-      ...(ctx.room.localParticipant ? { identity: ctx.room.localParticipant.identity } : {}),
-    });
-    await session.start({
-      agent,
+    const api = ApiClient.forSecret(options.apiUrl, options.livekit.apiSecret);
+    const host: CallHost = {
       room: ctx.room,
-      inputOptions: { participantIdentity: meta.callerIdentity },
+      roomName: ctx.room.name ?? ctx.job.room?.name ?? '',
+      shutdown: (reason) => ctx.shutdown(reason),
+      onShutdown: (callback) => ctx.addShutdownCallback(callback),
+    };
+    if (meta.mode === 'group') {
+      const groupLogger = log().child({ sessionId: meta.sessionId, room: ctx.job.room?.name, mode: 'group' });
+      return runGroup(ctx, host, meta, { options, api, vad, logger: groupLogger });
+    }
+    const reporter = sessionReporter({ api, spoolDir: options.spoolDir }, meta.sessionId, logger);
+    leaveWhenWorkerGone(ctx, reporter, logger);
+    await startCompanionCall({
+      host,
+      meta,
+      vad,
+      providers: buildProviders(meta.character, options.providers, vad),
+      api,
+      reporter,
+      logger,
+      turnTaking: options.turnTaking,
+      knowledgeTimeoutMs: options.knowledgeTimeoutMs,
     });
   },
 });
+
+/** A group call, and its broadcast when it is one. */
+async function runGroup(
+  ctx: JobContext,
+  host: CallHost,
+  meta: DispatchMetadata,
+  deps: { options: AgentOptions; api: ApiClient; vad: VAD; logger: Logger },
+): Promise<void> {
+  const { options, api, vad, logger } = deps;
+  const reporter = sessionReporter({ api, spoolDir: options.spoolDir }, meta.sessionId, logger);
+  leaveWhenWorkerGone(ctx, reporter, logger);
+  const call = await startGroupCall({
+    host,
+    meta,
+    vad,
+    providers: options.providers,
+    api,
+    reporter,
+    logger,
+    livekit: options.livekit,
+    options: {
+      listener: {
+        endpointingMinDelayMs: options.turnTaking.endpointingMinDelayMs,
+        endpointingMaxDelayMs: options.turnTaking.endpointingMaxDelayMs,
+      },
+      pickupAfterMs: options.group.pickupAfterMs,
+      stayWhenEmpty: false,
+      ...(meta.broadcast ? broadcastCallOptions(options.moderation) : {}),
+    },
+  });
+  if (meta.broadcast)
+    await startGroupBroadcast(
+      call,
+      { ...meta, broadcast: meta.broadcast },
+      { api, logger, options: { twitch: options.twitch, moderation: options.moderation } },
+    );
+}

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { AgentServer, type JobRequest, ServerOptions, initializeLogger, log } from '@livekit/agents';
 import { AGENT_NAME } from '../protocol/index.ts';
-import { agentApiToken } from '../protocol/internal.ts';
-import { defaultIdleProcesses, defaultMaxJobs, loadAgentConfigFromProcess } from './config.ts';
+import { ApiClient } from './api-client.ts';
+import { loadAgentOptionsFromProcess } from './config.ts';
 import { watchJobs } from './jobs/watch.ts';
 import { replaySpool } from './reporting/spool.ts';
 
@@ -11,31 +11,31 @@ const SPOOL_REPLAY_INTERVAL_MS = 30_000;
 
 // Entry point: registers the worker with livekit-server. Jobs run job.ts (job.js once built, which
 // is what `npm start` and the tests run: no TypeScript is transpiled when a job process starts).
-const config = loadAgentConfigFromProcess();
-initializeLogger({ pretty: false, level: config.LOG_LEVEL });
+const options = loadAgentOptionsFromProcess();
+initializeLogger({ pretty: false, level: options.logLevel });
 const logger = log().child({ component: 'worker' });
 
-const maxJobs = config.AGENT_MAX_JOBS ?? defaultMaxJobs();
-const idleProcesses = config.AGENT_IDLE_PROCESSES ?? defaultIdleProcesses(undefined, maxJobs);
+const { maxJobs, idleProcesses, loadMeasure } = options.worker;
+const api = ApiClient.forSecret(options.apiUrl, options.livekit.apiSecret);
 const jobFile = new URL(import.meta.url.endsWith('.ts') ? './job.ts' : './job.js', import.meta.url);
 
 const server = new AgentServer(
   new ServerOptions({
     agent: fileURLToPath(jobFile),
     agentName: AGENT_NAME,
-    wsURL: config.LIVEKIT_URL,
-    apiKey: config.LIVEKIT_API_KEY,
-    apiSecret: config.LIVEKIT_API_SECRET,
-    host: config.AGENT_HTTP_HOST,
-    port: config.AGENT_HTTP_PORT,
+    wsURL: options.livekit.url,
+    apiKey: options.livekit.apiKey,
+    apiSecret: options.livekit.apiSecret,
+    host: options.worker.httpHost,
+    port: options.worker.httpPort,
     numIdleProcesses: idleProcesses,
-    ...(config.AGENT_LOAD_MEASURE === 'jobs'
+    ...(loadMeasure === 'jobs'
       ? {
           // Full at maxJobs running jobs: load 1 against a threshold of 1.
           loadFunc: async (worker: AgentServer) => Math.min(1, worker.activeJobs.length / maxJobs),
           loadThreshold: 1,
         }
-      : { loadThreshold: config.AGENT_LOAD_THRESHOLD }),
+      : { loadThreshold: options.worker.loadThreshold }),
     // A worker that is really full says so, and livekit-server offers the job to another worker
     // (or the API dispatches it again): the load it last reported may be up to a second old.
     requestFunc: async (req: JobRequest) => {
@@ -46,15 +46,12 @@ const server = new AgentServer(
       }
       await req.accept();
     },
-    initializeProcessTimeout: config.AGENT_INIT_TIMEOUT_MS,
+    initializeProcessTimeout: options.worker.initTimeoutMs,
     production: true,
-    logLevel: config.LOG_LEVEL,
+    logLevel: options.logLevel,
   }),
 );
-logger.info(
-  { maxJobs, idleProcesses, loadMeasure: config.AGENT_LOAD_MEASURE, jobFile: jobFile.pathname },
-  'worker capacity',
-);
+logger.info({ maxJobs, idleProcesses, loadMeasure, jobFile: jobFile.pathname }, 'worker capacity');
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
@@ -70,17 +67,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 }
 
 // A job whose process vanishes (crashed, killed) is reported, so that the API takes the call up again.
-watchJobs(server, { config, logger, stopping: () => stopping });
+watchJobs(server, { api, spoolDir: options.spoolDir, logger, stopping: () => stopping });
 
 // Reports spooled by jobs that ended while the API was down: delivered at start, then periodically.
 const spoolLogger = log().child({ component: 'spool' });
 const replay = () =>
-  replaySpool({
-    dir: config.AGENT_SPOOL_DIR,
-    apiUrl: config.API_URL,
-    token: agentApiToken(config.LIVEKIT_API_SECRET),
-    logger: spoolLogger,
-  })
+  replaySpool({ dir: options.spoolDir, api, logger: spoolLogger })
     .then((n) => n > 0 && spoolLogger.info({ delivered: n }, 'spooled reports delivered'))
     .catch((err: unknown) => spoolLogger.warn({ err }, 'spool replay failed'));
 void replay();

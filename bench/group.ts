@@ -2,15 +2,14 @@ import { dispose } from '@livekit/rtc-node';
 import { AccessToken } from 'livekit-server-sdk';
 import { initializeLogger, log } from '@livekit/agents';
 import * as silero from '@livekit/agents-plugin-silero';
-import { loadAgentConfig, providerOptionsFrom } from '../agent/config.ts';
-import { castIdentity } from '../agent/group-job.ts';
+import { loadAgentOptions } from '../agent/config.ts';
 import { CastMember } from '../agent/conversation/group/cast-member.ts';
 import { GroupConversation } from '../agent/conversation/group/conversation.ts';
 import { FloorController } from '../agent/conversation/group/floor.ts';
 import { groupInstructions } from '../agent/conversation/group/transcript.ts';
 import { buildProviders } from '../speech/index.ts';
 import { builtInCharacters } from '../db/seed/companions.ts';
-import type { FloorMessage } from '../protocol/index.ts';
+import { type FloorMessage, characterIdentity } from '../protocol/index.ts';
 import { startLivekitServer } from '../scripts/livekit-server.ts';
 import { SPEECH_RMS } from '../test/support/audio.ts';
 import { startFakeOpenAI } from '../test/support/fake-openai.ts';
@@ -51,9 +50,10 @@ async function main(): Promise<void> {
   initializeLogger({ pretty: false, level: 'warn' });
   const livekit = await startLivekitServer({ stdio: 'ignore' });
   const fake = await startFakeOpenAI({ reply: 'Well, I would say that depends on the weather.' });
-  const providerOptions = providerOptionsFrom(
-    loadAgentConfig({ OPENAI_BASE_URL: fake.baseURL, OPENAI_API_KEY: 'fake' }),
-  );
+  const providerOptions = loadAgentOptions({
+    OPENAI_BASE_URL: fake.baseURL,
+    OPENAI_API_KEY: 'fake',
+  }).providers;
   const [first, second] = builtInCharacters.filter((c) => c.id === 'walt' || c.id === 'june');
   if (!first || !second) throw new Error('the built-in characters walt and june are missing');
   const cast = [first, second];
@@ -104,12 +104,12 @@ async function main(): Promise<void> {
       for (const m of members)
         await m.start(
           livekit.url,
-          await token(livekit, room, castIdentity(m.character.id), 'agent'),
+          await token(livekit, room, characterIdentity(m.character.id), 'agent'),
           'listener',
         );
 
-      const a = listener.logOf(castIdentity(first.id));
-      const b = listener.logOf(castIdentity(second.id));
+      const a = listener.logOf(characterIdentity(first.id));
+      const b = listener.logOf(characterIdentity(second.id));
       for (let round = 0; round < ROUNDS; round++) {
         const since = Date.now();
         const from = published.length;

@@ -1,6 +1,6 @@
 import { AudioFrame, AudioMixer, dispose } from '@livekit/rtc-node';
-import { Mixer } from '../agent/conversation/group/mixer.ts';
-import { monoPanGains, spreadPositions } from '../agent/conversation/group/pan.ts';
+import { Mixer } from '../agent/audio/mixer.ts';
+import { monoPanGains, spreadPositions } from '../agent/audio/pan.ts';
 import { runBench } from './run.ts';
 
 // bench:mixer — CPU per character per audio-second of the program mixer at 48 kHz, for K = 1, 4, 8

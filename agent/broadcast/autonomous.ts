@@ -33,8 +33,8 @@
  */
 import type { AutonomousSettings, FloorMessage } from '../../protocol/index.ts';
 import type { Random } from '../conversation/group/choice.ts';
-import { ReducerLoop } from '../conversation/group/reducer-loop.ts';
-import { systemClock, type FloorClock, type FloorScheduler } from '../conversation/group/clock.ts';
+import { ReducerLoop } from '../runtime/reducer-loop.ts';
+import { systemClock, type FloorClock, type FloorScheduler } from '../runtime/clock.ts';
 import { initialDirectorState, nextDirectorDeadline, reduceDirector } from './autonomous-reducer.ts';
 import type {
   AutonomousEffect,

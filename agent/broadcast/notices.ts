@@ -5,6 +5,8 @@ import type { AutonomousEffect, NoticeGroup, NoticePolicy } from './autonomous-t
 // Chat notices (subscriptions, raids, …): how they are grouped into reactions, and the words that
 // tell a character what to react to or talk about. Pure functions.
 
+export { topicInstructions } from '../conversation/group/topic.ts';
+
 /**
  * Raids are thanked one by one at the next open floor; subscriptions and cheers are gathered for a
  * few seconds (gift bombs arrive together) and thanked at most every 30 s; follows once a minute.
@@ -90,22 +92,6 @@ export function topicCueFor(effect: Extract<AutonomousEffect, { type: 'startTopi
   return effect.type === 'react'
     ? { text: effect.text, recentChat: effect.recentChat, source: 'notice' }
     : { text: effect.topic, recentChat: effect.recentChat, source: effect.reason };
-}
-
-/**
- * Reply instructions for a turn that brings up a topic (`SpeakPlan.topic`): the persona itself is
- * already in the character's instructions; this says what to talk about and what chat said.
- */
-export function topicInstructions(topic: TopicCue): string {
-  const parts: string[] = [];
-  if (topic.source === 'notice') parts.push(topic.text ?? 'React to what just happened in chat.');
-  else if (topic.text)
-    parts.push(`Nobody is talking to you right now. Bring up this topic in your own way: ${topic.text}.`);
-  else parts.push('Nobody is talking to you right now. Bring up something you care about, in your own way.');
-  if (topic.recentChat.length > 0)
-    parts.push(`Recent chat, which you may pick up on:\n${topic.recentChat.join('\n')}`);
-  parts.push('Keep it short and speak to the audience.');
-  return parts.join('\n');
 }
 
 /** A notice as the chat router (chat/router.ts) hands it over; structural, to keep the two apart. */

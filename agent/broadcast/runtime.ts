@@ -1,6 +1,3 @@
-import { writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { extname, join } from 'node:path';
 import {
   type AudioFrame,
   AudioStream,
@@ -18,13 +15,14 @@ import {
   ControlMessage,
   type FloorMessage,
   STAGE_TOPIC,
+  characterIdentity,
 } from '../../protocol/index.ts';
-import type { AgentConfig } from '../config.ts';
+import type { TwitchOptions } from '../config.ts';
 import type { GroupConversation } from '../conversation/group/conversation.ts';
 import type { FloorController } from '../conversation/group/floor.ts';
 import { Program } from '../conversation/group/program.ts';
-import { spreadPositions } from '../conversation/group/pan.ts';
-import type { Logger } from '../../speech/offline/tools.ts';
+import { spreadPositions } from '../audio/pan.ts';
+import type { Logger } from '../logger.ts';
 import { AutonomousDirector, autonomousOptionsFromSettings, directorEventForFloor } from './autonomous.ts';
 import {
   ChatBridge,
@@ -39,9 +37,10 @@ import {
   removalCovers,
 } from './chat/index.ts';
 import { chatNoticeFromRouted, topicCueFor } from './notices.ts';
+import { type BroadcastApi, avatarFile } from './broadcast-api.ts';
 import { RtmpOutput } from './output/rtmp-output.ts';
 import { ShowController } from './show.ts';
-import { broadcastModerationOptions } from './speech-moderation.ts';
+import { type BroadcastModerationOptions, broadcastModerationOptions } from './speech-moderation.ts';
 
 /** What the broadcast needs from the group job it runs in. */
 export interface BroadcastHost {
@@ -56,30 +55,10 @@ export interface BroadcastHost {
   logger: Logger;
 }
 
-export interface BroadcastApi {
-  output(): Promise<BroadcastOutputTargets>;
-  status(status: 'live' | 'failed' | 'ended', error?: string): Promise<void>;
-}
-
-/** The broadcast's side of the internal API: RTMP targets and chat credentials in, status out. */
-export function broadcastApi(config: AgentConfig, broadcastId: string, token: string): BroadcastApi {
-  const base = `${config.API_URL}/api/internal/broadcasts/${encodeURIComponent(broadcastId)}`;
-  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
-  return {
-    async output() {
-      const res = await fetch(`${base}/output`, { headers, signal: AbortSignal.timeout(10_000) });
-      if (!res.ok) throw new Error(`broadcast output request failed with ${res.status}`);
-      return (await res.json()) as BroadcastOutputTargets;
-    },
-    async status(status, error) {
-      await fetch(`${base}/status`, {
-        method: 'POST',
-        headers,
-        body: JSON.stringify({ status, ...(error ? { error: error.slice(0, 1000) } : {}) }),
-        signal: AbortSignal.timeout(10_000),
-      }).catch(() => undefined);
-    },
-  };
+/** The worker's settings a broadcast runs with. */
+export interface BroadcastRuntimeOptions {
+  twitch: TwitchOptions;
+  moderation: BroadcastModerationOptions;
 }
 
 /** A track's frames as an async iterable (the program mixes any iterable of frames). */
@@ -96,30 +75,6 @@ async function* framesOf(stream: AudioStream): AsyncGenerator<AudioFrame> {
   }
 }
 
-/** A character's avatar as a local file ffmpeg can read, or null (the stage then shows its name). */
-async function avatarFile(config: AgentConfig, c: Character): Promise<string | null> {
-  try {
-    const url = new URL(c.avatarUrl, config.API_URL);
-    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-    if (!res.ok) return null;
-    const type = res.headers.get('content-type') ?? '';
-    const ext = type.includes('svg')
-      ? '.svg'
-      : type.includes('png')
-        ? '.png'
-        : type.includes('webp')
-          ? '.webp'
-          : type.includes('jpeg')
-            ? '.jpg'
-            : extname(url.pathname);
-    const file = join(tmpdir(), `troupe-avatar-${c.id}-${process.pid}${ext}`);
-    await writeFile(file, Buffer.from(await res.arrayBuffer()));
-    return file;
-  } catch {
-    return null;
-  }
-}
-
 /**
  * A broadcast running inside a group job: the room's program mixed and pushed over RTMP with a
  * drawn stage (built-in output), Twitch chat routed to the floor, the characters filling idle time,
@@ -128,7 +83,7 @@ async function avatarFile(config: AgentConfig, c: Character): Promise<string | n
 export class BroadcastRuntime {
   readonly #host: BroadcastHost;
   readonly #api: BroadcastApi;
-  readonly #config: AgentConfig;
+  readonly #options: BroadcastRuntimeOptions;
   #output: RtmpOutput | null = null;
   #program: Program | null = null;
   #chat: TwitchChat | null = null;
@@ -142,10 +97,10 @@ export class BroadcastRuntime {
   readonly #muted = new Set<string>();
   readonly #offs: Array<() => void> = [];
 
-  constructor(host: BroadcastHost, api: BroadcastApi, config: AgentConfig) {
+  constructor(host: BroadcastHost, api: BroadcastApi, options: BroadcastRuntimeOptions) {
     this.#host = host;
     this.#api = api;
-    this.#config = config;
+    this.#options = options;
     this.#show = new ShowController(host.cast.map((c) => ({ id: c.id, name: c.name })));
   }
 
@@ -170,7 +125,7 @@ export class BroadcastRuntime {
     this.#director = new AutonomousDirector(
       cast.map((c) => ({ id: c.id, name: c.name, talkativeness: c.talkativeness })),
       autonomousOptionsFromSettings(targets.autonomous),
-      { onError: (err) => logger.error({ err: (err as Error).message }, 'autonomous effect failed') },
+      { onError: (err) => logger.error({ err }, 'autonomous effect failed') },
     );
     this.#offs.push(
       this.#director.subscribe((effect) => {
@@ -212,7 +167,7 @@ export class BroadcastRuntime {
     room.on(RoomEvent.DataReceived, onData);
     this.#offs.push(() => room.off(RoomEvent.DataReceived, onData));
     this.#show.publishState();
-    if (output === 'egress') logger.info('broadcast running on LiveKit Egress');
+    if (output === 'egress') logger.info({}, 'broadcast running on LiveKit Egress');
   }
 
   /** Person speech, for autonomous talk to yield to. */
@@ -259,7 +214,7 @@ export class BroadcastRuntime {
       return;
     }
     const stage = await Promise.all(
-      cast.map(async (c) => ({ id: c.id, name: c.name, avatarPath: await avatarFile(this.#config, c) })),
+      cast.map(async (c) => ({ id: c.id, name: c.name, avatarPath: await avatarFile(this.#api, c) })),
     );
     const output = new RtmpOutput(
       stage,
@@ -281,7 +236,7 @@ export class BroadcastRuntime {
     this.#program = program;
     const pans = spreadPositions(cast.length);
     const panOf = (identity: string) => {
-      const i = cast.findIndex((c) => identity === `character-${c.id}`);
+      const i = cast.findIndex((c) => identity === characterIdentity(c.id));
       return i >= 0 ? (pans[i] ?? 0) : 0;
     };
     const mix = (track: RemoteTrack, _pub: RemoteTrackPublication, p: RemoteParticipant) => {
@@ -307,22 +262,22 @@ export class BroadcastRuntime {
 
   async #startChat(targets: BroadcastOutputTargets): Promise<void> {
     const { cast, conversation, logger } = this.#host;
-    const c = this.#config;
+    const { twitch, moderation } = this.#options;
     const named = cast.map((ch) => ({ id: ch.id, name: ch.name }));
-    const moderator = new Moderator(broadcastModerationOptions(c));
+    const moderator = new Moderator(broadcastModerationOptions(moderation));
     this.#router = new ChatRouter({
       characters: named,
       moderation: moderator,
-      ...(c.TWITCH_USERNAME ? { ignoreUsers: [c.TWITCH_USERNAME] } : {}),
+      ...(twitch.username ? { ignoreUsers: [twitch.username] } : {}),
     });
     this.#chat = new TwitchChat(
       {
         channel: targets.chat.channel,
-        host: c.TWITCH_IRC_HOST,
-        port: c.TWITCH_IRC_PORT,
-        secure: c.TWITCH_IRC_SECURE,
-        ...(targets.chat.oauthToken && c.TWITCH_USERNAME
-          ? { username: c.TWITCH_USERNAME, token: targets.chat.oauthToken }
+        host: twitch.ircHost,
+        port: twitch.ircPort,
+        secure: twitch.ircSecure,
+        ...(targets.chat.oauthToken && twitch.username
+          ? { username: twitch.username, token: targets.chat.oauthToken }
           : {}),
       },
       logger,
@@ -378,14 +333,7 @@ export class BroadcastRuntime {
           return false;
         },
       },
-      c.MODERATION_BASE_URL
-        ? {
-            endpoint: new ModerationEndpoint({
-              baseUrl: c.MODERATION_BASE_URL,
-              ...(c.MODERATION_API_KEY ? { apiKey: c.MODERATION_API_KEY } : {}),
-            }),
-          }
-        : {},
+      moderation.endpoint ? { endpoint: new ModerationEndpoint(moderation.endpoint) } : {},
       { out: this.#chat, logger },
     );
     // The floor tells the bridge when it changes hands; until it first does, it is open.
@@ -398,7 +346,7 @@ export class BroadcastRuntime {
       await this.#chat.connect();
       logger.info({ anonymous: !targets.chat.oauthToken }, 'twitch chat connected');
     } catch (err) {
-      logger.warn({ err: (err as Error).message }, 'twitch chat unavailable; the show goes on without it');
+      logger.warn({ err }, 'twitch chat unavailable; the show goes on without it');
     }
   }
 

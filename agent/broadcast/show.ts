@@ -26,7 +26,7 @@
  *   A rejected command uses no cooldown.
  */
 import type { ChatNotice, StageMessage, StageStateMessage, StageTransition } from '../../protocol/index.ts';
-import { systemClock, type FloorClock, type FloorScheduler } from '../conversation/group/clock.ts';
+import { systemClock, type FloorClock, type FloorScheduler } from '../runtime/clock.ts';
 
 export interface ShowCharacter {
   id: string;

@@ -1,6 +1,6 @@
 import { ReadableStream } from 'node:stream/web';
 import { describe, expect, it } from 'vitest';
-import { loadAgentConfig } from '../config.ts';
+import { loadAgentOptions } from '../config.ts';
 import { ChatRouter } from './chat/router.ts';
 import { Moderator } from './chat/moderation.ts';
 import { broadcastModerationOptions, moderateSentences, speechModerator } from './speech-moderation.ts';
@@ -59,8 +59,8 @@ describe('broadcast word rules from the worker settings', () => {
     ],
     ['CHAT_PROFANITY_FILTER=false', { CHAT_PROFANITY_FILTER: 'false' }, 'See evil.ai now.', REPLACED],
   ])('when %s has a character say "%s", then the stream hears "%s"', async (_who, env, said, heard) => {
-    const config = loadAgentConfig(env);
-    expect(await speechModerator(config)(said)).toBe(heard);
+    const { moderation } = loadAgentOptions(env);
+    expect(await speechModerator(moderation)(said)).toBe(heard);
   });
 
   it.each([
@@ -71,13 +71,13 @@ describe('broadcast word rules from the worker settings', () => {
   ])('when chat comes in under %o saying "%s", then the router has it %s', (env, text, outcome) => {
     const router = new ChatRouter({
       characters: [{ id: 'ada', name: 'Ada Lovelace' }],
-      moderation: broadcastModerationOptions(loadAgentConfig(env)),
+      moderation: broadcastModerationOptions(loadAgentOptions(env).moderation),
     });
     router.receive({ user: 'zed', displayName: 'Zed', text, tags: {}, at: 0 });
     expect(router.counters()).toMatchObject(outcome === 'blocked' ? { blocked: 1 } : { queued: 1 });
   });
 
   it('when CHAT_PROFANITY_FILTER is not a boolean, then the configuration names it', () => {
-    expect(() => loadAgentConfig({ CHAT_PROFANITY_FILTER: 'maybe' })).toThrow(/CHAT_PROFANITY_FILTER/);
+    expect(() => loadAgentOptions({ CHAT_PROFANITY_FILTER: 'maybe' })).toThrow(/CHAT_PROFANITY_FILTER/);
   });
 });

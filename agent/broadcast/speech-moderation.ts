@@ -1,73 +1,39 @@
-import type { ReadableStream } from 'node:stream/web';
-import { TransformStream } from 'node:stream/web';
-import type { llm } from '@livekit/agents';
-import type { AgentConfig } from '../config.ts';
-import {
-  ModerationEndpoint,
-  type ModerationOptions,
-  Moderator,
-  moderateOutgoingWithEndpoint,
-} from './chat/moderation.ts';
+import type { ModerationEndpointOptions, ModerationOptions } from './chat/moderation.ts';
+import { ModerationEndpoint, Moderator, moderateOutgoingWithEndpoint } from './chat/moderation.ts';
+import type { SentenceModerator } from '../conversation/sentence-moderation.ts';
 
-/** A sentence in, what may be said instead out. */
-export type SentenceModerator = (sentence: string) => Promise<string>;
+export { moderateSentences, type SentenceModerator } from '../conversation/sentence-moderation.ts';
 
-// A sentence ends at . ! ? … (with closing quotes or brackets) followed by white space.
-const SENTENCE_END = /(?<=[.!?…]["')\]]*)\s+/u;
-
-/**
- * The LLM's text with every complete sentence moderated before TTS and the transcript see it, so a
- * stream never speaks (or captions) a blocked word or a link. Text is held only until its sentence
- * ends, which a non-streaming TTS waits for anyway; chunks without text pass straight through.
- */
-export function moderateSentences(
-  stream: ReadableStream<llm.ChatChunk | string>,
-  moderate: SentenceModerator,
-): ReadableStream<llm.ChatChunk | string> {
-  let pending = '';
-  return stream.pipeThrough(
-    new TransformStream<llm.ChatChunk | string, llm.ChatChunk | string>({
-      transform: async (chunk, controller) => {
-        const text = typeof chunk === 'string' ? chunk : (chunk.delta?.content ?? '');
-        if (!text) {
-          if (typeof chunk !== 'string') controller.enqueue(chunk);
-          return;
-        }
-        pending += text;
-        const parts = pending.split(SENTENCE_END);
-        pending = parts.pop() ?? '';
-        for (const sentence of parts) if (sentence.trim()) controller.enqueue(`${await moderate(sentence)} `);
-      },
-      flush: async (controller) => {
-        if (pending.trim()) controller.enqueue(await moderate(pending));
-      },
-    }),
-  );
+/** What a broadcast keeps out of chat coming in and of the characters' speech going out. */
+export interface BroadcastModerationOptions {
+  /** Words and phrases (`/…/` for a pattern); links are always kept out. @defaultValue [] */
+  blocklist: string[];
+  /** Also keep a maintained English word list (obscenity's English dataset) out; `false` leaves
+   *  only `blocklist`. @defaultValue true */
+  profanityFilter: boolean;
+  /** An OpenAI-compatible `/moderations` endpoint checking chat and speech too; when it does not
+   *  answer in time the text is held back. @defaultValue undefined (word rules only) */
+  endpoint?: Pick<ModerationEndpointOptions, 'baseUrl' | 'apiKey'>;
 }
 
 /**
  * A broadcast's word rules from the worker's settings, the same for chat in and speech out: the
- * English word list unless CHAT_PROFANITY_FILTER is false, plus CHAT_BLOCKLIST.
+ * English word list unless `profanityFilter` is false, plus `blocklist`.
  */
 export const broadcastModerationOptions = (
-  config: Pick<AgentConfig, 'CHAT_BLOCKLIST' | 'CHAT_PROFANITY_FILTER'>,
+  options: Pick<BroadcastModerationOptions, 'blocklist' | 'profanityFilter'>,
 ): Partial<ModerationOptions> => ({
-  blocklist: config.CHAT_BLOCKLIST,
-  profanityFilter: config.CHAT_PROFANITY_FILTER,
+  blocklist: options.blocklist,
+  profanityFilter: options.profanityFilter,
 });
 
 /**
  * What a broadcast's characters may say: the chat moderator's rules (the English word list,
- * CHAT_BLOCKLIST, links) and, with MODERATION_BASE_URL, an OpenAI-compatible `/moderations`
+ * the blocklist, links) and, with an endpoint, an OpenAI-compatible `/moderations`
  * endpoint that fails closed.
  */
-export function speechModerator(config: AgentConfig): SentenceModerator {
-  const moderator = new Moderator(broadcastModerationOptions(config));
-  const endpoint = config.MODERATION_BASE_URL
-    ? new ModerationEndpoint({
-        baseUrl: config.MODERATION_BASE_URL,
-        ...(config.MODERATION_API_KEY ? { apiKey: config.MODERATION_API_KEY } : {}),
-      })
-    : undefined;
+export function speechModerator(options: BroadcastModerationOptions): SentenceModerator {
+  const moderator = new Moderator(broadcastModerationOptions(options));
+  const endpoint = options.endpoint ? new ModerationEndpoint(options.endpoint) : undefined;
   return async (sentence) => (await moderateOutgoingWithEndpoint(moderator, endpoint, sentence)).text;
 }

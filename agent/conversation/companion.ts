@@ -1,6 +1,7 @@
 import type { ReadableStream } from 'node:stream/web';
 import { type llm, voice } from '@livekit/agents';
 import type { Character } from '../../protocol/index.ts';
+import type { Logger } from '../logger.ts';
 import { knowledgeMessage, type KnowledgeSource } from './knowledge.ts';
 import { tappedLlmNode } from './generation.ts';
 import { personaInstructions } from './persona.ts';
@@ -9,16 +10,10 @@ import { personaInstructions } from './persona.ts';
  *  can start before the interrupted reply is committed, so the latest one is not always it. */
 const KEPT_GENERATIONS = 4;
 
-/** The slice of a logger the companion uses (the framework's pino and ours differ in version). */
-export interface CompanionLogger {
-  debug(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
-
 export interface CompanionOptions {
   /** What the character knows: passages for each user turn. @defaultValue undefined (none) */
   knowledge?: KnowledgeSource;
-  logger?: CompanionLogger;
+  logger?: Logger;
   /**
    * The conversation so far, when this job takes up a call whose earlier job was lost: the
    * companion continues it instead of greeting. @defaultValue undefined (a new call)
@@ -79,10 +74,7 @@ export class CompanionAgent extends voice.Agent {
       logger?.debug({ passages: passages.length, ms: Date.now() - started }, 'knowledge retrieved');
       if (passages.length > 0) chatCtx.addMessage({ role: 'system', content: knowledgeMessage(passages) });
     } catch (err) {
-      logger?.warn(
-        { err: (err as Error).message, ms: Date.now() - started },
-        'turn goes on without knowledge',
-      );
+      logger?.warn({ err, ms: Date.now() - started }, 'turn goes on without knowledge');
     }
   }
 

@@ -4,12 +4,13 @@ import type { AddressInfo } from 'node:net';
 import { initializeLogger, llm } from '@livekit/agents';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { KnowledgePassage } from '../../protocol/index.ts';
-import { agentApiToken } from '../../protocol/internal.ts';
 import { KnowledgeService } from '../../api/services/knowledge/service.ts';
 import { insertSession, send, startTestApi, type TestApi } from '../../api/testing.ts';
 import { testCharacters } from '../../db/testing.ts';
 import { signUp } from '../../test/support/auth.ts';
 import { PersonaBrain } from '../../speech/offline/persona-brain.ts';
+import { ApiClient } from '../api-client.ts';
+import { silentLogger } from '../logger.ts';
 import { CompanionAgent } from './companion.ts';
 import { answerFromKnowledge, KnowledgeClient, knowledgeMessage, passagesIn } from './knowledge.ts';
 
@@ -88,7 +89,7 @@ describe('CompanionAgent.onUserTurnCompleted', () => {
   let silent: Server;
   let sessionId: string;
   const warnings: string[] = [];
-  const logger = { debug: () => {}, warn: (_o: object, msg: string) => void warnings.push(msg) };
+  const logger = { ...silentLogger, warn: (_o: object, msg?: string) => void warnings.push(msg ?? '') };
 
   beforeAll(async () => {
     api = await startTestApi('pglite', { LIVEKIT_API_SECRET: SECRET, RATE_LIMIT_PER_MINUTE: '0' });
@@ -114,7 +115,12 @@ describe('CompanionAgent.onUserTurnCompleted', () => {
 
   // The success case gets a generous timeout: a loaded test machine must not turn it into the other case.
   const client = (apiUrl: string, timeoutMs = 300) =>
-    new KnowledgeClient({ apiUrl, token: agentApiToken(SECRET), sessionId, characterId: ada.id, timeoutMs });
+    new KnowledgeClient({
+      api: ApiClient.forSecret(apiUrl, SECRET),
+      sessionId,
+      characterId: ada.id,
+      timeoutMs,
+    });
 
   it('when the caller asks about something the character knows, then the passage is in that turn’s context only', async () => {
     const agent = new CompanionAgent(ada, [], { knowledge: client(api.url, 5000), logger });

@@ -1,4 +1,5 @@
-import { KnowledgeRetrievalResponse, type KnowledgePassage } from '../../protocol/index.ts';
+import type { KnowledgePassage } from '../../protocol/index.ts';
+import type { ApiClient } from '../api-client.ts';
 
 // The knowledge message's text is defined beside the offline brain that reads it back.
 export {
@@ -12,10 +13,8 @@ export {
 // match what the caller just said, fetched from the API and put into that turn's context only.
 
 export interface KnowledgeClientOptions {
-  /** Base URL of the Troupe API, e.g. `http://127.0.0.1:3000`. */
-  apiUrl: string;
-  /** Bearer token for `/api/internal/*`. */
-  token: string;
+  /** The job's client of the Troupe API. */
+  api: ApiClient;
   sessionId: string;
   /** The character whose knowledge is asked for. */
   characterId: string;
@@ -35,7 +34,7 @@ export interface KnowledgeSource {
   retrieve(query: string): Promise<KnowledgePassage[]>;
 }
 
-/** Asks `POST /api/internal/sessions/:id/knowledge`; throws on a timeout or a failed request. */
+/** Asks `POST /api/internal/sessions/:id/knowledge`; throws an ApiError on a timeout or a failed request. */
 export class KnowledgeClient implements KnowledgeSource {
   readonly #o: KnowledgeClientOptions;
 
@@ -44,17 +43,7 @@ export class KnowledgeClient implements KnowledgeSource {
   }
 
   async retrieve(query: string): Promise<KnowledgePassage[]> {
-    const { apiUrl, token, sessionId, characterId, timeoutMs, limit } = this.#o;
-    const res = await fetch(`${apiUrl}/api/internal/sessions/${sessionId}/knowledge`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-      body: JSON.stringify({ query: query.slice(0, 2000), characterId, limit }),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    if (!res.ok) {
-      await res.arrayBuffer().catch(() => {});
-      throw new Error(`knowledge request answered ${res.status}`);
-    }
-    return KnowledgeRetrievalResponse.parse(await res.json()).passages;
+    const { api, sessionId, characterId, timeoutMs, limit } = this.#o;
+    return api.knowledge(sessionId, { query: query.slice(0, 2000), characterId, limit }, timeoutMs);
   }
 }

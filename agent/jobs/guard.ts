@@ -1,15 +1,11 @@
 import type { JobContext } from '@livekit/agents';
 import { type RemoteParticipant, RoomEvent } from '@livekit/rtc-node';
 import { isJobIdentity } from '../../protocol/index.ts';
+import type { Logger } from '../logger.ts';
 import type { ApiReporter } from '../reporting/api-reporter.ts';
 
 /** Two jobs that joined this close together both settle who stays by identity. */
 const SIMULTANEOUS_JOIN_MS = 3000;
-
-export interface GuardLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
 
 /**
  * Keeps one job per room. The API dispatches again when an agent is late, so a slow job and its
@@ -17,7 +13,7 @@ export interface GuardLogger {
  * Two that arrive together (neither saw the other when it joined) keep the smaller identity.
  * Resolves true when this job is the room's; call right after `ctx.connect()`.
  */
-export function claimRoom(ctx: JobContext, logger: GuardLogger): boolean {
+export function claimRoom(ctx: JobContext, logger: Logger): boolean {
   const own = ctx.room.localParticipant?.identity ?? '';
   const others = [...ctx.room.remoteParticipants.values()].filter((p) => isJobIdentity(p.identity));
   if (others.length > 0) {
@@ -45,7 +41,7 @@ export function claimRoom(ctx: JobContext, logger: GuardLogger): boolean {
  * dispatches the call to a worker that is alive; left alone it would go on unsupervised for 15 s
  * and then be shut down by the framework's orphan timer.
  */
-export function leaveWhenWorkerGone(ctx: JobContext, reporter: ApiReporter, logger: GuardLogger): void {
+export function leaveWhenWorkerGone(ctx: JobContext, reporter: ApiReporter, logger: Logger): void {
   if (!process.connected) return; // not a forked job process (tests that run a job in-process)
   process.once('disconnect', () => {
     logger.warn({}, 'worker gone; leaving so that another worker takes the call up');

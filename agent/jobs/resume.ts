@@ -1,22 +1,25 @@
 import { llm } from '@livekit/agents';
-import { z } from 'zod';
-import { Turn } from '../../protocol/index.ts';
+import type { DispatchMetadata, Turn } from '../../protocol/index.ts';
+import type { ApiClient } from '../api-client.ts';
+import type { Logger } from '../logger.ts';
 
-const TranscriptAnswer = z.object({ transcript: z.array(Turn) });
+/** How long a starting job waits for the stored conversation before it starts afresh. */
+const TRANSCRIPT_TIMEOUT_MS = 1500;
 
-/** The stored transcript of a session, for a job that takes its conversation up again. */
-export async function fetchTranscript(
-  apiUrl: string,
-  token: string,
-  sessionId: string,
-  timeoutMs = 5000,
+/**
+ * What a session already said, for a job that takes its conversation up again: a call whose earlier
+ * job was lost (the API says so, or its transcript is not empty: the room may have been opened again
+ * by a reconnecting browser). Empty when there is none or it could not be loaded in time.
+ */
+export async function storedTurns(
+  api: ApiClient,
+  meta: Pick<DispatchMetadata, 'sessionId' | 'resume'>,
+  logger: Logger,
 ): Promise<Turn[]> {
-  const res = await fetch(`${apiUrl}/api/internal/sessions/${sessionId}/transcript`, {
-    headers: { authorization: `Bearer ${token}` },
-    signal: AbortSignal.timeout(timeoutMs),
+  return api.transcript(meta.sessionId, TRANSCRIPT_TIMEOUT_MS).catch((err: unknown) => {
+    if (meta.resume) logger.warn({ err }, 'could not load the conversation to resume; starting afresh');
+    return [];
   });
-  if (!res.ok) throw new Error(`transcript request failed with ${res.status}`);
-  return TranscriptAnswer.parse(await res.json()).transcript;
 }
 
 /** The conversation so far as the LLM sees it: what was said, and of interrupted replies what was heard. */

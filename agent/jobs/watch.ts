@@ -1,11 +1,15 @@
 import type { AgentServer } from '@livekit/agents';
 import { DispatchMetadata } from '../../protocol/index.ts';
-import type { AgentConfig } from '../config.ts';
-import { type ReporterLogger, sessionReporter } from '../reporting/api-reporter.ts';
+import type { ApiClient } from '../api-client.ts';
+import type { Logger } from '../logger.ts';
+import { sessionReporter } from '../reporting/api-reporter.ts';
 
 export interface WatchJobsOptions {
-  config: Pick<AgentConfig, 'API_URL' | 'LIVEKIT_API_SECRET' | 'AGENT_SPOOL_DIR'>;
-  logger: ReporterLogger & { info(obj: object, msg: string): void };
+  /** The worker's client of the Troupe API. */
+  api: ApiClient;
+  /** Where a report that cannot be delivered in time waits. */
+  spoolDir: string;
+  logger: Logger;
   /** True while the worker drains: its jobs end on purpose then. */
   stopping: () => boolean;
   /** @defaultValue 250 */
@@ -41,7 +45,7 @@ export function watchJobs(server: AgentServer, opts: WatchJobsOptions): () => vo
       known.delete(jobId);
       if (opts.stopping()) continue;
       opts.logger.info({ jobId, sessionId: job.sessionId }, 'job process gone; reported to the API');
-      const reporter = sessionReporter(opts.config, job.sessionId, opts.logger);
+      const reporter = sessionReporter(opts, job.sessionId, opts.logger);
       reporter.reportJobEnded({ identity: job.identity, reason: 'exited' });
       void reporter.flush(opts.flushTimeoutMs ?? 15_000).then((done) => done || reporter.close());
     }

@@ -11,6 +11,7 @@ import { DatabaseUnavailableError } from '../../api/errors.ts';
 import { type RunningApi, startApi } from '../../api/main.ts';
 import { type Turn, SessionDetail } from '../../protocol/index.ts';
 import { agentApiToken } from '../../protocol/internal.ts';
+import { ApiClient } from '../api-client.ts';
 import { freeTcpPort } from '../../scripts/livekit-server.ts';
 import { signUp } from '../../test/support/auth.ts';
 import { ApiReporter, spoolFile } from './api-reporter.ts';
@@ -82,8 +83,7 @@ describe('ApiReporter', () => {
     await api.close();
 
     const reporter = new ApiReporter({
-      apiUrl: base,
-      token: agentApiToken(SECRET),
+      api: new ApiClient({ baseUrl: base, token: agentApiToken(SECRET) }),
       sessionId,
       initialBackoffMs: 50,
     });
@@ -110,7 +110,12 @@ describe('ApiReporter', () => {
     await api.close();
 
     const token = agentApiToken(SECRET);
-    const reporter = new ApiReporter({ apiUrl: base, token, sessionId, initialBackoffMs: 50, spoolDir });
+    const reporter = new ApiReporter({
+      api: new ApiClient({ baseUrl: base, token }),
+      sessionId,
+      initialBackoffMs: 50,
+      spoolDir,
+    });
     const turns = [0, 1, 2].map(turn);
     turns.forEach((t) => reporter.reportTurn(t));
     reporter.reportSummary({ summary: "The caller's name is Ada." });
@@ -119,15 +124,17 @@ describe('ApiReporter', () => {
     expect(existsSync(spoolFile(spoolDir, sessionId))).toBe(true);
 
     // Still down: a replay delivers nothing and keeps the file.
-    expect(await replaySpool({ dir: spoolDir, apiUrl: base, token, flushTimeoutMs: 300 })).toBe(0);
+    expect(
+      await replaySpool({ dir: spoolDir, api: new ApiClient({ baseUrl: base, token }), flushTimeoutMs: 300 }),
+    ).toBe(0);
     expect(existsSync(spoolFile(spoolDir, sessionId))).toBe(true);
 
     api = await runApi(port, join(dataDir, 'pglite'));
-    expect(await replaySpool({ dir: spoolDir, apiUrl: base, token })).toBe(4);
+    expect(await replaySpool({ dir: spoolDir, api: new ApiClient({ baseUrl: base, token }) })).toBe(4);
     expect(existsSync(spoolFile(spoolDir, sessionId))).toBe(false);
     expect((await transcript(base, sessionId, owner)).map((t) => t.id)).toEqual(turns.map((t) => t.id));
     // A second replay finds nothing to send.
-    expect(await replaySpool({ dir: spoolDir, apiUrl: base, token })).toBe(0);
+    expect(await replaySpool({ dir: spoolDir, api: new ApiClient({ baseUrl: base, token }) })).toBe(0);
   });
 
   it('when a response is lost after the write, then the retry does not store the turn twice', async () => {
@@ -153,8 +160,7 @@ describe('ApiReporter', () => {
     const proxyUrl = `http://${target.hostname}:${(proxy.address() as AddressInfo).port}`;
     try {
       const reporter = new ApiReporter({
-        apiUrl: proxyUrl,
-        token: agentApiToken(SECRET),
+        api: new ApiClient({ baseUrl: proxyUrl, token: agentApiToken(SECRET) }),
         sessionId,
         initialBackoffMs: 20,
       });
@@ -202,8 +208,10 @@ describe('ApiReporter', () => {
       proxy.close();
     });
     const reporter = new ApiReporter({
-      apiUrl: `http://${target.hostname}:${(proxy.address() as AddressInfo).port}`,
-      token: agentApiToken(SECRET),
+      api: new ApiClient({
+        baseUrl: `http://${target.hostname}:${(proxy.address() as AddressInfo).port}`,
+        token: agentApiToken(SECRET),
+      }),
       sessionId,
       initialBackoffMs: 20,
     });
@@ -218,7 +226,11 @@ describe('ApiReporter', () => {
   it('when the API refuses a report for good, then it is counted and the queue moves on', async () => {
     api = await runApi(0);
     const { sessionId } = await newSession(api.url);
-    const reporter = new ApiReporter({ apiUrl: api.url, token: 'forged', sessionId, initialBackoffMs: 20 });
+    const reporter = new ApiReporter({
+      api: new ApiClient({ baseUrl: api.url, token: 'forged' }),
+      sessionId,
+      initialBackoffMs: 20,
+    });
     reporter.reportTurn(turn(0));
     expect(await reporter.flush(10_000)).toBe(true);
     expect(reporter.rejected).toBe(1);

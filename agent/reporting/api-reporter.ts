@@ -6,22 +6,17 @@ import type {
   SessionSummaryReport,
   Turn,
 } from '../../protocol/index.ts';
-import { agentApiToken } from '../../protocol/internal.ts';
+import { ApiError, type ApiClient, isRetryable } from '../api-client.ts';
+import type { Logger } from '../logger.ts';
+
+export { isRetryable };
 
 /** The spool file of one session's undelivered reports. */
 export const spoolFile = (dir: string, sessionId: string): string => join(dir, `${sessionId}.jsonl`);
 
-/** The slice of a pino logger the reporter uses (the framework's and ours differ in version). */
-export interface ReporterLogger {
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-}
-
 export interface ApiReporterOptions {
-  /** Base URL of the Troupe API, e.g. `http://127.0.0.1:3000`. */
-  apiUrl: string;
-  /** Bearer token for `/api/internal/*`. */
-  token: string;
+  /** The client of the Troupe API the reports go through. */
+  api: ApiClient;
   sessionId: string;
   /** First retry delay; doubles up to `maxBackoffMs`. @defaultValue 200 */
   initialBackoffMs: number;
@@ -32,22 +27,16 @@ export interface ApiReporterOptions {
   /** Where reports still undelivered at close() are written, one JSON line each, for
    *  `replaySpool` to deliver later. Without it they are only logged. */
   spoolDir?: string;
-  logger?: ReporterLogger;
+  logger?: Logger;
 }
 
-/** The reporter of one session's job, from the worker's configuration. */
+/** The reporter of one session's job: through the job's API client, spooling to `spoolDir`. */
 export function sessionReporter(
-  config: { API_URL: string; LIVEKIT_API_SECRET: string; AGENT_SPOOL_DIR: string },
+  deps: { api: ApiClient; spoolDir: string },
   sessionId: string,
-  logger: ReporterLogger,
+  logger: Logger,
 ): ApiReporter {
-  return new ApiReporter({
-    apiUrl: config.API_URL,
-    token: agentApiToken(config.LIVEKIT_API_SECRET),
-    sessionId,
-    spoolDir: config.AGENT_SPOOL_DIR,
-    logger,
-  });
+  return new ApiReporter({ api: deps.api, sessionId, spoolDir: deps.spoolDir, logger });
 }
 
 export const defaultApiReporterOptions = {
@@ -69,11 +58,6 @@ const pathOf: Record<Report['kind'], string> = {
   jobEnded: 'job-ended',
 };
 
-/** A response that retrying can change: network failures, timeouts, 408, 429 and 5xx. */
-export function isRetryable(status: number | 'network'): boolean {
-  return status === 'network' || status === 408 || status === 429 || status >= 500;
-}
-
 /**
  * Sends a session's status and turns to the API in order. While the API is unreachable, reports
  * wait in memory and are retried with exponential backoff; turn ids are idempotency keys, so a
@@ -90,9 +74,7 @@ export class ApiReporter {
   /** Reports the API refused for good (a contract bug); logged with their content. */
   rejected = 0;
 
-  constructor(
-    opts: Pick<ApiReporterOptions, 'apiUrl' | 'token' | 'sessionId'> & Partial<ApiReporterOptions>,
-  ) {
+  constructor(opts: Pick<ApiReporterOptions, 'api' | 'sessionId'> & Partial<ApiReporterOptions>) {
     this.#opts = { ...defaultApiReporterOptions, ...opts };
   }
 
@@ -128,7 +110,6 @@ export class ApiReporter {
     return result;
   }
 
-  /** Stops retrying; whatever is still queued is logged so it can be recovered from the logs. */
   /**
    * Stops retrying. Whatever is still queued goes to the spool directory when one is configured
    * (and is delivered later by `replaySpool`); otherwise, or if writing fails, it is logged in full.
@@ -149,7 +130,7 @@ export class ApiReporter {
         logger?.warn({ reports: undelivered.length }, 'reports spooled for later delivery');
         return;
       } catch (err) {
-        logger?.error({ err: (err as Error).message }, 'could not spool reports');
+        logger?.error({ err }, 'could not spool reports');
       }
     }
     for (const report of undelivered) {
@@ -193,25 +174,15 @@ export class ApiReporter {
   }
 
   async #send(report: Report): Promise<'ok' | 'retry' | 'final'> {
-    const { apiUrl, sessionId, token, requestTimeoutMs, logger } = this.#opts;
-    const url = `${apiUrl}/api/internal/sessions/${sessionId}/${pathOf[report.kind]}`;
+    const { api, sessionId, requestTimeoutMs, logger } = this.#opts;
     let status: number | 'network';
     try {
-      const res = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
-        body: JSON.stringify(report.body),
-        signal: AbortSignal.timeout(requestTimeoutMs),
-      });
-      await res.arrayBuffer();
-      status = res.status;
-    } catch (err) {
-      status = 'network';
-      logger?.warn({ report: report.kind, err: (err as Error).message }, 'api unreachable, will retry');
-    }
-    if (status !== 'network' && status < 300) {
+      await api.report(sessionId, pathOf[report.kind], report.body, requestTimeoutMs);
       this.delivered++;
       return 'ok';
+    } catch (err) {
+      status = err instanceof ApiError ? err.status : 'network';
+      if (status === 'network') logger?.warn({ report: report.kind, err }, 'api unreachable, will retry');
     }
     if (isRetryable(status)) {
       if (status !== 'network')

@@ -1,14 +1,16 @@
 import { readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { ApiReporter, type Report, type ReporterLogger } from './api-reporter.ts';
+import type { ApiClient } from '../api-client.ts';
+import type { Logger } from '../logger.ts';
+import { ApiReporter, type Report } from './api-reporter.ts';
 
 export interface ReplaySpoolOptions {
   dir: string;
-  apiUrl: string;
-  token: string;
+  /** The worker's client of the Troupe API. */
+  api: ApiClient;
   /** How long one session's reports may take to deliver before the file is kept for next time. @defaultValue 10000 */
   flushTimeoutMs: number;
-  logger?: ReporterLogger;
+  logger?: Logger;
 }
 
 const UUID_FILE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\.jsonl$/;
@@ -20,9 +22,9 @@ const UUID_FILE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}
  * Reports are idempotent at the API, so a replay after a partial delivery writes nothing twice.
  */
 export async function replaySpool(
-  opts: Pick<ReplaySpoolOptions, 'dir' | 'apiUrl' | 'token'> & Partial<ReplaySpoolOptions>,
+  opts: Pick<ReplaySpoolOptions, 'dir' | 'api'> & Partial<ReplaySpoolOptions>,
 ): Promise<number> {
-  const { dir, apiUrl, token, logger, flushTimeoutMs = 10_000 } = opts;
+  const { dir, api, logger, flushTimeoutMs = 10_000 } = opts;
   let files: string[];
   try {
     files = readdirSync(dir).filter((f) => UUID_FILE.test(f));
@@ -48,8 +50,7 @@ export async function replaySpool(
       }
     }
     const reporter = new ApiReporter({
-      apiUrl,
-      token,
+      api,
       sessionId,
       spoolDir: dir,
       ...(logger ? { logger } : {}),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type llm, voice } from '@livekit/agents';
-import type { Turn, TurnMetrics } from '../../protocol/index.ts';
+import type { Turn } from '../../protocol/index.ts';
+import { msFromSeconds as ms, turnReport } from './turn-report.ts';
 
 /** Who is on the call, for naming speakers in the transcript. */
 export interface CallParties {
@@ -23,13 +24,8 @@ export function turnIdFor(sessionId: string, itemId: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-const ms = (seconds: number | undefined): number | null =>
-  seconds === undefined || !Number.isFinite(seconds)
-    ? null
-    : Math.max(0, Math.round(seconds * 1000 * 10) / 10);
-
-const iso = (seconds: number | undefined, fallbackMs: number): string =>
-  new Date(seconds !== undefined ? seconds * 1000 : fallbackMs).toISOString();
+const epochMs = (seconds: number | undefined, fallbackMs: number): number =>
+  seconds !== undefined ? seconds * 1000 : fallbackMs;
 
 function normalise(text: string): string {
   return text.replace(/\s+/g, ' ').trim();
@@ -49,26 +45,23 @@ export function turnFromMessage(
   const spoken = normalise(msg.textContent ?? '');
   if (!spoken) return undefined;
   const m = msg.metrics;
-  const startedAt = iso(m.startedSpeakingAt, msg.createdAt);
-  const endedAt = iso(m.stoppedSpeakingAt, Date.now());
+  const id = turnIdFor(parties.sessionId, msg.id);
+  const startedAtMs = epochMs(m.startedSpeakingAt, msg.createdAt);
+  const endedAtMs = epochMs(m.stoppedSpeakingAt, Date.now());
   if (msg.role === 'user') {
     return {
-      id: turnIdFor(parties.sessionId, msg.id),
-      role: 'user',
-      speaker: parties.callerIdentity,
-      speakerName: parties.callerName,
-      text: spoken,
-      heardText: spoken,
-      interrupted: false,
-      startedAt,
-      endedAt,
-      metrics: {
-        eouDelayMs: ms(m.endOfTurnDelay),
-        sttDelayMs: ms(m.transcriptionDelay),
-        llmTtftMs: null,
-        ttsTtfbMs: null,
-        voiceToVoiceMs: null,
-      },
+      id,
+      ...turnReport({
+        role: 'user',
+        speaker: parties.callerIdentity,
+        speakerName: parties.callerName,
+        text: spoken,
+        heardText: spoken,
+        interrupted: false,
+        startedAtMs,
+        endedAtMs,
+        metrics: { eouDelayMs: ms(m.endOfTurnDelay), sttDelayMs: ms(m.transcriptionDelay) },
+      }),
     };
   }
   const generated = msg.interrupted
@@ -76,24 +69,25 @@ export function turnFromMessage(
     : undefined;
   const text = generated ?? spoken;
   const userMetrics = context.previousUser?.metrics;
-  const metrics: TurnMetrics = {
-    eouDelayMs: ms(userMetrics?.endOfTurnDelay),
-    sttDelayMs: ms(userMetrics?.transcriptionDelay),
-    llmTtftMs: ms(m.llmNodeTtft),
-    ttsTtfbMs: ms(m.ttsNodeTtfb),
-    voiceToVoiceMs: ms(m.e2eLatency),
-  };
   return {
-    id: turnIdFor(parties.sessionId, msg.id),
-    role: 'assistant',
-    speaker: parties.characterId,
-    speakerName: parties.characterName,
-    text,
-    heardText: spoken,
-    interrupted: msg.interrupted,
-    startedAt,
-    endedAt: endedAt < startedAt ? startedAt : endedAt,
-    metrics,
+    id,
+    ...turnReport({
+      role: 'assistant',
+      speaker: parties.characterId,
+      speakerName: parties.characterName,
+      text,
+      heardText: spoken,
+      interrupted: msg.interrupted,
+      startedAtMs,
+      endedAtMs,
+      metrics: {
+        eouDelayMs: ms(userMetrics?.endOfTurnDelay),
+        sttDelayMs: ms(userMetrics?.transcriptionDelay),
+        llmTtftMs: ms(m.llmNodeTtft),
+        ttsTtfbMs: ms(m.ttsNodeTtfb),
+        voiceToVoiceMs: ms(m.e2eLatency),
+      },
+    }),
   };
 }
 

@@ -5,7 +5,7 @@
 import type { NamedCharacter } from '../../conversation/group/addressing.ts';
 import { type ModerationEndpoint, Moderator, moderateOutgoingWithEndpoint } from './moderation.ts';
 import type { ChatRouter } from './router.ts';
-import type { ChatLogger } from './twitch-chat.ts';
+import { type Logger, silentLogger } from '../../logger.ts';
 import { type RoutedItem, removalCovers } from './types.ts';
 
 export interface ChatBridgeOptions {
@@ -92,15 +92,13 @@ const wordsOf = (item: RoutedItem): string => {
   }
 };
 
-const silent: ChatLogger = { debug: () => {}, info: () => {}, warn: () => {} };
-
 export class ChatBridge {
   readonly options: ChatBridgeOptions;
   readonly #router: ChatRouter;
   readonly #hooks: ChatBridgeHooks;
   readonly #out: ChatOut | undefined;
   readonly #moderator: Moderator;
-  readonly #log: ChatLogger;
+  readonly #log: Logger;
   readonly #unsubscribe: () => void;
   readonly #c: ChatBridgeCounters = { delivered: 0, flagged: 0, held: 0, answered: 0, removed: 0 };
   /** The item between `next()` and delivery, and whether a moderator took it back meanwhile. */
@@ -113,14 +111,14 @@ export class ChatBridge {
     router: ChatRouter,
     hooks: ChatBridgeHooks,
     options: Partial<ChatBridgeOptions> = {},
-    deps: { out?: ChatOut; moderator?: Moderator; logger?: ChatLogger } = {},
+    deps: { out?: ChatOut; moderator?: Moderator; logger?: Logger } = {},
   ) {
     this.options = { ...defaultChatBridgeOptions, ...options };
     this.#router = router;
     this.#hooks = hooks;
     this.#out = deps.out;
     this.#moderator = deps.moderator ?? new Moderator();
-    this.#log = deps.logger ?? silent;
+    this.#log = deps.logger ?? silentLogger;
     this.#unsubscribe = router.subscribe((e) => {
       if (e.type === 'queued') void this.#pump();
       else if (e.type === 'removal' && this.#inFlight && removalCovers(e.removal, this.#inFlight.item))
@@ -197,7 +195,7 @@ export class ChatBridge {
         try {
           took = await this.#hooks.deliver(item);
         } catch (err) {
-          this.#log.warn({ kind: item.kind, err: (err as Error).message }, 'chat item not delivered');
+          this.#log.warn({ kind: item.kind, err }, 'chat item not delivered');
         }
         if (took === false) this.#free = true;
       }

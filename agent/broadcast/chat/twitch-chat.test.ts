@@ -8,6 +8,7 @@ import { ChatBridge, chatUtterance } from './bridge.ts';
 import { ChatRouter } from './router.ts';
 import { TwitchChat } from './twitch-chat.ts';
 import type { ChatRemoval, RoutedItem } from './types.ts';
+import { type Logger, silentLogger } from '../../logger.ts';
 
 const CAST = [
   { id: 'ada', name: 'Ada Lovelace' },
@@ -18,11 +19,12 @@ const CHANNEL = '#troupe';
 let irc: Ngircd;
 /** Every log line the adapters wrote, as [message, fields]. */
 const logged: Array<[string, object]> = [];
-const capture = (msg: string, obj: object) => void logged.push([msg, obj]);
-const logger = {
-  debug: (obj: object, msg: string) => capture(msg, obj),
-  info: (obj: object, msg: string) => capture(msg, obj),
-  warn: (obj: object, msg: string) => capture(msg, obj),
+const capture = (msg: string | undefined, obj: object) => void logged.push([msg ?? '', obj]);
+const logger: Logger = {
+  ...silentLogger,
+  debug: (obj, msg) => capture(msg, obj),
+  info: (obj, msg) => capture(msg, obj),
+  warn: (obj, msg) => capture(msg, obj),
 };
 const opened: Array<{ close(): Promise<void> }> = [];
 const raws: RawIrc[] = [];

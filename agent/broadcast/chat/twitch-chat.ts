@@ -6,14 +6,8 @@
 // debug level under `pii`; the token is never logged (tmi.js does not log it, and neither do we).
 
 import tmi from 'tmi.js';
+import { type Logger, silentLogger } from '../../logger.ts';
 import type { ChatMessage, ChatRemoval, ChatTags } from './types.ts';
-
-/** The part of a pino logger the adapter uses. */
-export interface ChatLogger {
-  debug(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
 
 export interface TwitchChatOptions {
   /** Channel to read, without or with `#`. */
@@ -42,8 +36,6 @@ export const defaultTwitchChatOptions: Omit<TwitchChatOptions, 'channel'> = {
   maxSayLength: 450,
 };
 
-const silent: ChatLogger = { debug: () => {}, info: () => {}, warn: () => {} };
-
 const num = (v: unknown): number | undefined => {
   const n = typeof v === 'number' ? v : typeof v === 'string' && v !== '' ? Number(v) : NaN;
   return Number.isFinite(n) ? n : undefined;
@@ -67,12 +59,12 @@ export function tagsFrom(state: Userstate, extra: Partial<ChatTags> = {}): ChatT
 export class TwitchChat {
   readonly options: TwitchChatOptions;
   readonly #client: tmi.Client;
-  readonly #log: ChatLogger;
+  readonly #log: Logger;
   readonly #channel: string;
   readonly #listeners = new Set<(msg: ChatMessage) => void>();
   readonly #removals = new Set<(removal: ChatRemoval) => void>();
 
-  constructor(options: Partial<TwitchChatOptions> & { channel: string }, logger: ChatLogger = silent) {
+  constructor(options: Partial<TwitchChatOptions> & { channel: string }, logger: Logger = silentLogger) {
     this.options = { ...defaultTwitchChatOptions, ...options };
     const o = this.options;
     this.#log = logger;
@@ -149,7 +141,7 @@ export class TwitchChat {
       this.#log.debug({ channel: this.#channel, pii: { text: line } }, 'chat reply sent');
       return true;
     } catch (err) {
-      this.#log.warn({ channel: this.#channel, err: String(err) }, 'chat reply not sent');
+      this.#log.warn({ channel: this.#channel, err }, 'chat reply not sent');
       return false;
     }
   }

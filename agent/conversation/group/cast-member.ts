@@ -1,9 +1,9 @@
 import type { ReadableStream } from 'node:stream/web';
 import { type llm, type tts, voice } from '@livekit/agents';
 import { ParticipantKind, Room } from '@livekit/rtc-node';
-import type { Logger } from '../../../speech/offline/tools.ts';
+import type { Logger } from '../../logger.ts';
 import type { Character } from '../../../protocol/index.ts';
-import { type SentenceModerator, moderateSentences } from '../../broadcast/speech-moderation.ts';
+import { type SentenceModerator, moderateSentences } from '../sentence-moderation.ts';
 import { tappedLlmNode } from '../generation.ts';
 
 /** What a character's reply became once it stopped: the heard part is all that counts. */
@@ -180,9 +180,7 @@ export class CastMember {
 
   async close(): Promise<void> {
     this.#dropReply();
-    await this.session
-      .close()
-      .catch((err: Error) => this.#log.warn({ err: err.message }, 'cast session close failed'));
+    await this.session.close().catch((err: Error) => this.#log.warn({ err }, 'cast session close failed'));
     await this.room.disconnect().catch(() => undefined);
   }
 
@@ -198,7 +196,7 @@ export class CastMember {
     try {
       await reply.handle.waitForPlayout();
     } catch (err) {
-      this.#log.debug({ err: (err as Error).message }, 'reply playout wait ended early');
+      this.#log.debug({ err }, 'reply playout wait ended early');
     }
     if (this.#reply === reply) this.#reply = null;
     const message = [...reply.handle.chatItems]

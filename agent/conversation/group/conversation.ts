@@ -3,7 +3,8 @@ import type { ReplyOutcome } from './cast-member.ts';
 import type { FloorController, FloorEffect, SpeakPlan } from './floor.ts';
 import type { HeardUtterance } from './listener.ts';
 import { GroupTranscript } from './transcript.ts';
-import { topicInstructions } from '../../broadcast/notices.ts';
+import { topicInstructions } from './topic.ts';
+import { msFromSeconds as ms, turnReport } from '../../reporting/turn-report.ts';
 
 /** What the conversation needs of a character's voice (CastMember, or a stand-in in a bench). */
 export interface CastVoice {
@@ -48,9 +49,6 @@ export interface GroupConversationHooks {
   /** A character started or stopped being audible. */
   audible?(characterId: string, audible: boolean): void;
 }
-
-const ms = (seconds: number | undefined): number | null =>
-  seconds === undefined || !Number.isFinite(seconds) ? null : Math.round(seconds * 10_000) / 10;
 
 /**
  * The group conversation's wiring: floor effects become replies of the characters' voices, their
@@ -138,22 +136,17 @@ export class GroupConversation {
     const m = outcome.message?.metrics;
     this.#hooks.turn({
       key: `${character.id}/${outcome.message?.id ?? outcome.turnId}`,
-      role: 'assistant',
-      speaker: character.id,
-      speakerName: character.name,
-      text: outcome.text || outcome.heardText,
-      heardText: outcome.heardText,
-      interrupted: outcome.interrupted,
-      startedAt: new Date(outcome.startedAt ?? outcome.endedAt).toISOString(),
-      endedAt: new Date(Math.max(outcome.endedAt, outcome.startedAt ?? 0)).toISOString(),
-      metrics: {
-        eouDelayMs: null,
-        sttDelayMs: null,
-        llmTtftMs: ms(m?.llmNodeTtft),
-        ttsTtfbMs: ms(m?.ttsNodeTtfb),
-        voiceToVoiceMs: null,
-        handoverGapMs: gap,
-      },
+      ...turnReport({
+        role: 'assistant',
+        speaker: character.id,
+        speakerName: character.name,
+        text: outcome.text || outcome.heardText,
+        heardText: outcome.heardText,
+        interrupted: outcome.interrupted,
+        startedAtMs: outcome.startedAt ?? outcome.endedAt,
+        endedAtMs: outcome.endedAt,
+        metrics: { llmTtftMs: ms(m?.llmNodeTtft), ttsTtfbMs: ms(m?.ttsNodeTtfb), handoverGapMs: gap },
+      }),
     });
   }
 
@@ -178,16 +171,17 @@ export class GroupConversation {
     this.#floor.dispatch({ type: 'humanUtterance', identity: u.identity, name: u.name, text: u.text });
     this.#hooks.turn({
       key: `${u.identity}/${u.startedAt}/${u.text}`,
-      role: 'user',
-      speaker: u.identity,
-      speakerName: u.name,
-      text: u.text,
-      heardText: u.text,
-      interrupted: false,
-      startedAt: new Date(u.startedAt).toISOString(),
-      endedAt: new Date(Math.max(u.endedAt, u.startedAt)).toISOString(),
-      metrics: { eouDelayMs: null, sttDelayMs: null, llmTtftMs: null, ttsTtfbMs: null, voiceToVoiceMs: null },
-      source,
+      ...turnReport({
+        role: 'user',
+        speaker: u.identity,
+        speakerName: u.name,
+        text: u.text,
+        heardText: u.text,
+        interrupted: false,
+        startedAtMs: u.startedAt,
+        endedAtMs: u.endedAt,
+        source,
+      }),
     });
   }
 

@@ -54,7 +54,7 @@
  */
 import { GroupSettings, type GroupSettingsInput } from '../../../protocol/index.ts';
 import { type Random } from './choice.ts';
-import { systemClock, type FloorClock, type FloorScheduler } from './clock.ts';
+import { systemClock, type FloorClock, type FloorScheduler } from '../../runtime/clock.ts';
 import type { FloorContext } from './floor-choice.ts';
 import { initialFloorState, nextDeadline, reduceFloor } from './floor-reducer.ts';
 import type {
@@ -64,11 +64,11 @@ import type {
   FloorOptions,
   FloorControllerState,
 } from './floor-types.ts';
-import { ReducerLoop } from './reducer-loop.ts';
+import { ReducerLoop } from '../../runtime/reducer-loop.ts';
 import { Relationships } from './relationships.ts';
 
 export type * from './floor-types.ts';
-export { ManualClock, systemClock, type FloorClock, type FloorScheduler } from './clock.ts';
+export { ManualClock, systemClock, type FloorClock, type FloorScheduler } from '../../runtime/clock.ts';
 export { seededRandom, type Random } from './choice.ts';
 export { relationshipWeights, Relationships, type RelationshipHint } from './relationships.ts';
 export type { AddresseeRequest, ChooseAddressee } from './addressing.ts';

@@ -1,6 +1,6 @@
 import { type llm, stt, type VAD, voice } from '@livekit/agents';
 import type { Room } from '@livekit/rtc-node';
-import type { Logger } from '../../../speech/offline/tools.ts';
+import type { Logger } from '../../logger.ts';
 import { MeteredVAD } from './metered-vad.ts';
 
 /** A person's finished utterance, attributed to them. */
@@ -135,8 +135,6 @@ export class HumanListener {
 
   async close(): Promise<void> {
     await this.#roomIO.close().catch(() => undefined);
-    await this.session
-      .close()
-      .catch((err: Error) => this.#log.warn({ err: err.message }, 'listener close failed'));
+    await this.session.close().catch((err: Error) => this.#log.warn({ err }, 'listener close failed'));
   }
 }

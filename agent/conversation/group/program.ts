@@ -10,7 +10,7 @@
 // clock, and keeps running when every stream has ended.
 
 import { AudioFrame, type AudioSource } from '@livekit/rtc-node';
-import { Mixer, type MixerOptions, type SourceOptions } from './mixer.ts';
+import { Mixer, type MixerOptions, type SourceOptions } from '../../audio/mixer.ts';
 
 /** Time source for pacing; tests pass a virtual one. */
 export interface ProgramClock {

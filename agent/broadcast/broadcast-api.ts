@@ -1,0 +1,50 @@
+import { writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { extname, join } from 'node:path';
+import type { BroadcastOutputTargets, Character } from '../../protocol/index.ts';
+import type { ApiClient, FetchedFile } from '../api-client.ts';
+
+/** What the broadcast asks of the Troupe API. */
+export interface BroadcastApi {
+  /** RTMP targets and chat credentials. */
+  output(): Promise<BroadcastOutputTargets>;
+  /** Best effort: a status the API did not take is not retried. */
+  status(status: 'live' | 'failed' | 'ended', error?: string): Promise<void>;
+  /** A character's avatar, or null when the API has none to give. */
+  avatar(url: string): Promise<FetchedFile | null>;
+}
+
+/** One broadcast's side of the internal API: RTMP targets and chat credentials in, status out. */
+export function broadcastApi(api: ApiClient, broadcastId: string): BroadcastApi {
+  return {
+    output: () => api.broadcastOutput(broadcastId),
+    status: (status, error) =>
+      api
+        .broadcastStatus(broadcastId, { status, ...(error ? { error: error.slice(0, 1000) } : {}) })
+        .catch(() => undefined),
+    avatar: (url) => api.file(url),
+  };
+}
+
+/** A character's avatar as a local file ffmpeg can read, or null (the stage then shows its name). */
+export async function avatarFile(api: BroadcastApi, c: Character): Promise<string | null> {
+  try {
+    const fetched = await api.avatar(c.avatarUrl);
+    if (!fetched) return null;
+    const type = fetched.contentType;
+    const ext = type.includes('svg')
+      ? '.svg'
+      : type.includes('png')
+        ? '.png'
+        : type.includes('webp')
+          ? '.webp'
+          : type.includes('jpeg')
+            ? '.jpg'
+            : extname(fetched.pathname);
+    const file = join(tmpdir(), `troupe-avatar-${c.id}-${process.pid}${ext}`);
+    await writeFile(file, fetched.bytes);
+    return file;
+  } catch {
+    return null;
+  }
+}
