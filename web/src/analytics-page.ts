@@ -1,14 +1,14 @@
 import type { Analytics, Percentiles } from '../../protocol/index.ts';
 import { getCharacter } from './api-characters.ts';
 import { getAnalytics } from './api-sessions.ts';
-import { currentAuth } from './auth.ts';
 import { messageOf } from './builder-extras.ts';
 import { formatMs, hoursOfDay } from './chart-geometry.ts';
 import { countChartElement } from './charts.ts';
 import { h } from './dom.ts';
+import { sendToSignIn } from './page-guard.ts';
 import { analyticsRanges } from './query.ts';
 import type { AnalyticsRangeDays } from './query.ts';
-import { hrefFor, pathOf } from './router.ts';
+import { hrefFor } from './router.ts';
 
 function figure(label: string, value: string, testId: string): HTMLElement {
   return h('div', { class: 'figure', 'data-testid': testId }, h('dt', {}, label), h('dd', {}, value));
@@ -91,13 +91,7 @@ function view(a: Analytics): HTMLElement[] {
 /** Figures for the account, or for one character; returns its cleanup. */
 export function renderAnalyticsPage(root: HTMLElement, characterId: string | undefined): () => void {
   const controller = new AbortController();
-  if (currentAuth() === null) {
-    window.location.hash = hrefFor({
-      name: 'signin',
-      next: pathOf({ name: 'analytics', ...(characterId ? { characterId } : {}) }),
-    });
-    return () => undefined;
-  }
+  if (sendToSignIn({ name: 'analytics', ...(characterId ? { characterId } : {}) })) return () => undefined;
   let days: AnalyticsRangeDays = 30;
   let generation = 0;
   const title = h('h1', {}, characterId === undefined ? 'Your analytics' : `Analytics: ${characterId}`);

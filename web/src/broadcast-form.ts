@@ -129,7 +129,9 @@ const fieldNames: Record<string, string> = {
 };
 
 /** One line per problem, naming the field as the form labels it. Never quotes the value (a key). */
-function problemsOf(issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>): string[] {
+type Issue = { path: PropertyKey[]; message: string };
+
+function problemsOf(issues: readonly Issue[]): string[] {
   return issues.map((i) => {
     const path = i.path.map(String);
     const key = path.join('.');
@@ -148,42 +150,14 @@ function castProblem(ids: readonly string[]): string | null {
   return null;
 }
 
-/** `POST /api/broadcasts` for the form, or what is wrong with it. */
-export function createBodyFrom(v: BroadcastFormValues): FormResult<CreateBroadcastBody> {
-  const cast = castProblem(v.characterIds);
-  if (cast !== null) return { ok: false, problems: [cast] };
-  const streamKey = secret(v.streamKey);
-  const chatOAuthToken = secret(v.chatToken);
-  const body: CreateBroadcastBody = {
-    title: v.title.trim(),
-    characterIds: [...v.characterIds],
-    twitch: {
-      channel: v.channel.trim(),
-      ingestUrl: v.ingestUrl.trim() || DEFAULT_TWITCH_INGEST,
-      ...(streamKey === undefined ? {} : { streamKey }),
-      ...(chatOAuthToken === undefined ? {} : { chatOAuthToken }),
-    },
-    destinations: v.destinations.map((d) => {
-      const key = secret(d.streamKey);
-      return { name: d.name.trim(), url: d.url.trim(), ...(key === undefined ? {} : { streamKey: key }) };
-    }),
-    autonomous: autonomousOf(v),
-    output: v.output,
-  };
-  const checked = CreateBroadcastRequest.safeParse(body);
-  return checked.success ? { ok: true, body } : { ok: false, problems: problemsOf(checked.error.issues) };
-}
-
 /**
- * `PATCH /api/broadcasts/:id` for the form: every setting it shows, and only the secrets typed in
- * (stored keys of kept destinations stay by their `id`).
+ * What both requests send: every setting the form shows, and only the secrets typed in.
+ * `keepIds`: destinations keep their stored `id`, so their stored keys stay (PATCH).
  */
-export function updateBodyFrom(v: BroadcastFormValues): FormResult<UpdateBroadcastRequest> {
-  const cast = castProblem(v.characterIds);
-  if (cast !== null) return { ok: false, problems: [cast] };
+function settingsOf(v: BroadcastFormValues, keepIds: boolean) {
   const streamKey = secret(v.streamKey);
   const chatOAuthToken = secret(v.chatToken);
-  const body: UpdateBroadcastRequest = {
+  return {
     title: v.title.trim(),
     characterIds: [...v.characterIds],
     twitch: {
@@ -195,7 +169,7 @@ export function updateBodyFrom(v: BroadcastFormValues): FormResult<UpdateBroadca
     destinations: v.destinations.map((d) => {
       const key = secret(d.streamKey);
       return {
-        ...(d.id === undefined ? {} : { id: d.id }),
+        ...(keepIds && d.id !== undefined ? { id: d.id } : {}),
         name: d.name.trim(),
         url: d.url.trim(),
         ...(key === undefined ? {} : { streamKey: key }),
@@ -204,8 +178,34 @@ export function updateBodyFrom(v: BroadcastFormValues): FormResult<UpdateBroadca
     autonomous: autonomousOf(v),
     output: v.output,
   };
-  const checked = UpdateBroadcastRequest.safeParse(body);
-  return checked.success ? { ok: true, body } : { ok: false, problems: problemsOf(checked.error.issues) };
+}
+
+/** The body when its schema accepts it, else one line per problem. */
+function checked<T>(
+  body: T,
+  schema: { safeParse(b: unknown): { success: true } | { success: false; error: { issues: Issue[] } } },
+): FormResult<T> {
+  const result = schema.safeParse(body);
+  return result.success ? { ok: true, body } : { ok: false, problems: problemsOf(result.error.issues) };
+}
+
+/** `POST /api/broadcasts` for the form, or what is wrong with it. */
+export function createBodyFrom(v: BroadcastFormValues): FormResult<CreateBroadcastBody> {
+  const cast = castProblem(v.characterIds);
+  if (cast !== null) return { ok: false, problems: [cast] };
+  const body: CreateBroadcastBody = settingsOf(v, false);
+  return checked(body, CreateBroadcastRequest);
+}
+
+/**
+ * `PATCH /api/broadcasts/:id` for the form: every setting it shows, and only the secrets typed in
+ * (stored keys of kept destinations stay by their `id`).
+ */
+export function updateBodyFrom(v: BroadcastFormValues): FormResult<UpdateBroadcastRequest> {
+  const cast = castProblem(v.characterIds);
+  if (cast !== null) return { ok: false, problems: [cast] };
+  const body: UpdateBroadcastRequest = settingsOf(v, true);
+  return checked(body, UpdateBroadcastRequest);
 }
 
 /** Adds or removes one character; a pick past the maximum is ignored. */

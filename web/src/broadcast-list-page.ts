@@ -1,17 +1,14 @@
 import type { Broadcast } from '../../protocol/index.ts';
 import { ApiError } from './api.ts';
-import { currentAuth } from './auth.ts';
 import { listBroadcasts } from './broadcast-api.ts';
 import { h } from './dom.ts';
+import { sendToSignIn } from './page-guard.ts';
 import { hrefFor } from './router.ts';
 import './broadcast.css';
 
 /** `#/broadcasts`: the account's broadcasts with their status, and a way to make a new one. */
 export function renderBroadcastsPage(root: HTMLElement): () => void {
-  if (currentAuth() === null) {
-    window.location.hash = hrefFor({ name: 'signin', next: '/broadcasts' });
-    return () => undefined;
-  }
+  if (sendToSignIn('/broadcasts')) return () => undefined;
   let gone = false;
   const status = h('p', { class: 'status', role: 'status' }, 'Loading…');
   const list = h('ul', { class: 'broadcast-list', 'data-testid': 'broadcast-list' });

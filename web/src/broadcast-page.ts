@@ -1,6 +1,5 @@
 import type { Broadcast, Character } from '../../protocol/index.ts';
 import { ApiError, listCharacters } from './api.ts';
-import { currentAuth } from './auth.ts';
 import {
   createBroadcast,
   getBroadcast,
@@ -16,6 +15,7 @@ import { liveView } from './broadcast-live-view.ts';
 import type { LiveView } from './broadcast-live-view.ts';
 import { BroadcastRoom } from './broadcast-room.ts';
 import { h } from './dom.ts';
+import { sendToSignIn } from './page-guard.ts';
 import {
   broadcastCast,
   broadcastPresenceEvents,
@@ -59,10 +59,7 @@ export function renderBroadcastPage(root: HTMLElement, broadcastId?: string): ()
       ? { name: 'broadcast', broadcastId: 'new' }
       : { name: 'broadcast', broadcastId },
   );
-  if (currentAuth() === null) {
-    window.location.hash = hrefFor({ name: 'signin', next: here });
-    return () => undefined;
-  }
+  if (sendToSignIn(here)) return () => undefined;
   const loading = h('p', { class: 'status', role: 'status' }, 'Loading…');
   root.replaceChildren(h('section', { class: 'broadcast-page' }, loading));
   const fail = (target: HTMLElement, err: unknown): void => {

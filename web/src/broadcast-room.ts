@@ -2,9 +2,8 @@ import { Room, RoomEvent } from 'livekit-client';
 import type { RemoteParticipant } from 'livekit-client';
 import { BROADCAST_CONTROL_TOPIC, ControlMessage } from '../../protocol/broadcast-control.ts';
 import type { RoomAccess } from '../../protocol/index.ts';
-import { agentAttributes } from './agent-status.ts';
 import type { StageEvent } from './stage-state.ts';
-import { stageEventOf } from './stage-wire.ts';
+import { participantJoinedOf, stageEventOf } from './stage-wire.ts';
 
 export type ControlConnection = 'connecting' | 'connected' | 'reconnecting' | 'disconnected';
 
@@ -83,13 +82,6 @@ export class BroadcastRoom {
   }
 
   #onParticipant(p: RemoteParticipant): void {
-    const characterId = p.attributes[agentAttributes.characterId];
-    this.#cb.onEvent({
-      type: 'participantJoined',
-      identity: p.identity,
-      name: p.name ?? '',
-      isAgent: p.isAgent,
-      ...(characterId === undefined ? {} : { characterId }),
-    });
+    this.#cb.onEvent(participantJoinedOf(p));
   }
 }

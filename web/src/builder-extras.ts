@@ -14,7 +14,7 @@ import {
   uploadKnowledge,
 } from './api-characters.ts';
 import type { CharacterFields } from './builder-form.ts';
-import { h } from './dom.ts';
+import { field, h } from './dom.ts';
 
 /** The builder's panels beside the form: each is a small element with its own status line. */
 
@@ -33,6 +33,42 @@ function fail(el: HTMLElement, err: unknown): void {
 function ok(el: HTMLElement, text: string): void {
   el.className = 'hint';
   el.textContent = text;
+}
+
+/** Runs `task` with `button` disabled and `working` in the status line, where a failure shows. */
+function runBusy(
+  button: HTMLButtonElement,
+  status: HTMLElement,
+  working: string,
+  task: () => Promise<unknown>,
+): void {
+  button.disabled = true;
+  ok(status, working);
+  task()
+    .catch((err: unknown) => fail(status, err))
+    .finally(() => (button.disabled = false));
+}
+
+/** A builder panel: its heading, then its parts. */
+function panel(title: string, ...children: HTMLElement[]): HTMLElement {
+  return h('section', { class: 'panel' }, h('h2', {}, title), ...children);
+}
+
+/** A button that downloads what `fetch` gets as `filename` (an export); errors go to `onError`. */
+export function downloadButton(
+  testId: string,
+  label: string,
+  fetch: () => Promise<Blob>,
+  filename: string,
+  onError: (err: unknown) => void,
+): HTMLButtonElement {
+  const b = h('button', { type: 'button', class: 'button secondary', 'data-testid': testId }, label);
+  b.addEventListener('click', () => {
+    fetch()
+      .then((blob) => download(blob, filename))
+      .catch(onError);
+  });
+  return b;
 }
 
 /** Card import by drag-and-drop or file picker; calls `onImported` with the new character. */
@@ -73,7 +109,7 @@ export function importPanel(onImported: (c: Character, warnings: string[]) => vo
     take(e.dataTransfer?.files[0]);
   });
   input.addEventListener('change', () => take(input.files?.[0]));
-  return h('section', { class: 'panel' }, h('h2', {}, 'Import a card'), zone, status);
+  return panel('Import a card', zone, status);
 }
 
 /** "Generate from a description": fills the form through `onDraft`; nothing is saved. */
@@ -95,25 +131,20 @@ export function generatePanel(onDraft: (draft: CharacterFields) => void): HTMLEl
     const description = text.value.trim();
     if (description.length < 3)
       return fail(status, new Error('Describe the character in a few words first.'));
-    button.disabled = true;
-    ok(status, 'Writing a draft…');
-    generateCharacter(description)
-      .then((r) => {
+    runBusy(button, status, 'Writing a draft…', () =>
+      generateCharacter(description).then((r) => {
         onDraft(r.draft);
         const by = r.source === 'llm' ? 'the language model' : 'the offline generator';
         ok(
           status,
           `Draft by ${by}. Review it, then save.${r.notes.length ? ` (${r.notes.join('; ')})` : ''}`,
         );
-      })
-      .catch((err: unknown) => fail(status, err))
-      .finally(() => (button.disabled = false));
+      }),
+    );
   });
-  return h(
-    'section',
-    { class: 'panel' },
-    h('h2', {}, 'Generate from a description'),
-    h('div', { class: 'field' }, h('label', { for: 'generate-description' }, 'Description'), text),
+  return panel(
+    'Generate from a description',
+    field('generate-description', 'Description', text),
     h('div', { class: 'controls' }, button),
     status,
   );
@@ -137,24 +168,19 @@ export function voicePreviewPanel(
     'Preview voice',
   );
   button.addEventListener('click', () => {
-    button.disabled = true;
-    ok(status, 'Synthesising…');
-    previewVoice(target(), text.value.trim() || 'Hello!')
-      .then((wav) => {
+    runBusy(button, status, 'Synthesising…', () =>
+      previewVoice(target(), text.value.trim() || 'Hello!').then((wav) => {
         if (audio.src) URL.revokeObjectURL(audio.src);
         audio.src = URL.createObjectURL(wav);
         audio.hidden = false;
         ok(status, '');
         return audio.play().catch(() => undefined);
-      })
-      .catch((err: unknown) => fail(status, err))
-      .finally(() => (button.disabled = false));
+      }),
+    );
   });
-  return h(
-    'section',
-    { class: 'panel' },
-    h('h2', {}, 'Voice preview'),
-    h('div', { class: 'field' }, h('label', { for: 'voice-preview-text' }, 'Say'), text),
+  return panel(
+    'Voice preview',
+    field('voice-preview-text', 'Say', text),
     h('div', { class: 'controls' }, button),
     audio,
     status,
@@ -202,15 +228,7 @@ export function avatarPanel(character: Character, onChange: (avatarUrl: string) 
       .then(() => ok(status, 'Removed. Reload to see the default.'))
       .catch((err: unknown) => fail(status, err));
   });
-  return h(
-    'section',
-    { class: 'panel' },
-    h('h2', {}, 'Avatar'),
-    img,
-    h('div', { class: 'field' }, h('label', { for: 'avatar-file' }, 'Upload PNG, JPEG or WebP'), input),
-    remove,
-    status,
-  );
+  return panel('Avatar', img, field('avatar-file', 'Upload PNG, JPEG or WebP', input), remove, status);
 }
 
 /** Knowledge documents: list, upload (text or Markdown), delete. */
@@ -268,13 +286,11 @@ export function knowledgePanel(characterId: string): HTMLElement {
       .catch((err: unknown) => fail(status, err));
   });
   refresh();
-  return h(
-    'section',
-    { class: 'panel' },
-    h('h2', {}, 'Knowledge'),
+  return panel(
+    'Knowledge',
     h('p', { class: 'hint' }, 'Documents the character can draw on in conversation.'),
     list,
-    h('div', { class: 'field' }, h('label', { for: 'knowledge-file' }, 'Add a text or Markdown file'), input),
+    field('knowledge-file', 'Add a text or Markdown file', input),
     status,
   );
 }
@@ -287,26 +303,16 @@ export function exportPanel(character: Character): HTMLElement {
     ['v2-json', 'V2 JSON', 'json'],
     ['v3-json', 'V3 JSON', 'json'],
   ] as const;
-  const buttons = formats.map(([format, label, ext]) => {
-    const b = h(
-      'button',
-      { type: 'button', class: 'button secondary', 'data-testid': `export-${format}` },
+  const buttons = formats.map(([format, label, ext]) =>
+    downloadButton(
+      `export-${format}`,
       label,
-    );
-    b.addEventListener('click', () => {
-      exportCard(character.id, format)
-        .then((blob) => download(blob, `${character.id}.${format.startsWith('v3') ? 'v3.' : ''}${ext}`))
-        .catch((err: unknown) => fail(status, err));
-    });
-    return b;
-  });
-  return h(
-    'section',
-    { class: 'panel' },
-    h('h2', {}, 'Export'),
-    h('div', { class: 'controls' }, ...buttons),
-    status,
+      () => exportCard(character.id, format),
+      `${character.id}.${format.startsWith('v3') ? 'v3.' : ''}${ext}`,
+      (err) => fail(status, err),
+    ),
   );
+  return panel('Export', h('div', { class: 'controls' }, ...buttons), status);
 }
 
 /** Voice cloning from a few audio samples (needs ElevenLabs on the server). */
@@ -318,22 +324,17 @@ export function voiceClonePanel(character: Character, onCloned: (c: Character) =
   button.addEventListener('click', () => {
     const picked = [...(files.files ?? [])];
     if (picked.length === 0) return fail(status, new Error('Choose one or more audio samples first.'));
-    button.disabled = true;
-    ok(status, 'Uploading samples…');
-    cloneVoice(character.id, picked, name.value.trim() || character.name)
-      .then((r) => {
+    runBusy(button, status, 'Uploading samples…', () =>
+      cloneVoice(character.id, picked, name.value.trim() || character.name).then((r) => {
         ok(status, `Cloned: the character now speaks with ElevenLabs voice ${r.voiceId}.`);
         onCloned(r.character);
-      })
-      .catch((err: unknown) => fail(status, err))
-      .finally(() => (button.disabled = false));
+      }),
+    );
   });
-  return h(
-    'section',
-    { class: 'panel' },
-    h('h2', {}, 'Clone a voice'),
-    h('div', { class: 'field' }, h('label', { for: 'voice-clone-files' }, 'Audio samples'), files),
-    h('div', { class: 'field' }, h('label', { for: 'voice-clone-name' }, 'Voice name'), name),
+  return panel(
+    'Clone a voice',
+    field('voice-clone-files', 'Audio samples', files),
+    field('voice-clone-name', 'Voice name', name),
     h('div', { class: 'controls' }, button),
     status,
   );

@@ -26,7 +26,7 @@ import {
   toCharacterRequest,
   validateBuilder,
 } from './builder-form.ts';
-import { h } from './dom.ts';
+import { h, showPageError } from './dom.ts';
 import { hrefFor, pathOf } from './router.ts';
 
 /**
@@ -57,10 +57,7 @@ export function renderBuilderPage(root: HTMLElement, characterId: string | undef
       })
       .catch((err: unknown) => {
         if (controller.signal.aborted) return;
-        status.className = 'error';
-        status.setAttribute('role', 'alert');
-        status.setAttribute('data-testid', 'error');
-        status.textContent = messageOf(err);
+        showPageError(status, messageOf(err), 'error');
       });
   }
   return () => controller.abort();

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { callControls, elapsedMs, initialCallView, reduceCallView, timerRunning } from './call-state.ts';
-import type { CallView, CallViewEvent } from './call-state.ts';
+import {
+  callControls,
+  controlsCallbacks,
+  controlsOf,
+  elapsedMs,
+  initialCallControls,
+  initialCallView,
+  reduceCallControls,
+  reduceCallView,
+  timerRunning,
+} from './call-state.ts';
+import type { CallControlsEvent, CallView, CallViewEvent } from './call-state.ts';
 
 function run(events: CallViewEvent[], from: CallView = initialCallView): CallView {
   return events.reduce(reduceCallView, from);
@@ -72,5 +82,80 @@ describe('callControls', () => {
       endEnabled: false,
       hint: 'Press Start call and allow the microphone.',
     });
+  });
+});
+
+describe('reduceCallControls: what both call pages share', () => {
+  const blocked: CallViewEvent = { type: 'audioBlocked', blocked: true };
+
+  it('when playback is blocked in a call and the call ends, then the audio button goes with it', () => {
+    const inCall = run([at('connected', 0), blocked]);
+    expect(inCall.audioBlocked).toBe(true);
+    expect(run([at('reconnecting', 1)], inCall).audioBlocked).toBe(true);
+    expect(run([at('disconnected', 2)], inCall).audioBlocked).toBe(false);
+  });
+
+  it('when an error is shown and the caller starts again, then the error is cleared', () => {
+    const failed = run([at('connecting', 0), { type: 'failed', error: { code: 'client', message: 'No.' } }]);
+    expect(failed.error).toEqual({ code: 'client', message: 'No.' });
+    expect(run([at('idle', 1), { type: 'started' }], failed).error).toBeNull();
+  });
+
+  it('when leaving settles (done or failed), then End can be pressed again', () => {
+    const ending = run([at('connected', 0), { type: 'ending' }]);
+    expect(callControls(ending, 'June').endEnabled).toBe(false);
+    expect(callControls(run([{ type: 'endSettled' }], ending), 'June').endEnabled).toBe(true);
+  });
+
+  it('when the group page names its start button, then Call again still replaces it after a call', () => {
+    expect(controlsOf(initialCallControls, 'Join the call').startLabel).toBe('Join the call');
+    const ended = reduceCallControls(initialCallControls, { type: 'state', state: 'disconnected', at: 0 });
+    expect(controlsOf(ended, 'Join the call').startLabel).toBe('Call again');
+  });
+});
+
+describe('reduceCallView: what the one-to-one page shows besides its controls', () => {
+  const offline = { offline: true, providers: null };
+
+  it('when the caller calls again, then the transcript and the agent status start afresh, the voice level and speaking stay until the room says', () => {
+    const ended = run([
+      at('connected', 0),
+      { type: 'agentStatus', status: offline },
+      { type: 'speaking', agent: true, local: false },
+      { type: 'level', level: 0.2, max: 0.3 },
+      {
+        type: 'transcript',
+        event: {
+          type: 'streamOpened',
+          streamId: 's',
+          segmentId: 'seg',
+          final: true,
+          speaker: { role: 'user', identity: 'me', name: 'You' },
+        },
+      },
+      at('disconnected', 1_000),
+    ]);
+    expect(ended.transcript.lines).toHaveLength(1);
+    expect(ended.agentStatus).toEqual(offline);
+    const again = run([{ type: 'started' }], ended);
+    expect(again.transcript).toEqual(initialCallView.transcript);
+    expect(again.agentStatus).toEqual({ offline: false, providers: null });
+    expect(again.speaking).toEqual({ agent: true, local: false });
+    expect(again.level).toEqual({ level: 0.2, max: 0.3 });
+  });
+});
+
+describe('controlsCallbacks', () => {
+  it('when the room reports mute, blocked playback and a remote end, then each becomes a controls event', () => {
+    const events: CallControlsEvent[] = [];
+    const cb = controlsCallbacks((e) => events.push(e));
+    cb.onMuted(true);
+    cb.onAudioBlocked(true);
+    cb.onEndedRemotely('The call was ended by the server.');
+    expect(events).toEqual([
+      { type: 'muted', muted: true },
+      { type: 'audioBlocked', blocked: true },
+      { type: 'failed', error: { code: 'client', message: 'The call was ended by the server.' } },
+    ]);
   });
 });

@@ -2,7 +2,7 @@ import type { Character, CharacterScope, CharacterSort } from '../../protocol/in
 import { ApiError } from './api.ts';
 import { catalogPage, cloneCharacter } from './api-characters.ts';
 import { currentAuth } from './auth.ts';
-import { debounce, h } from './dom.ts';
+import { debounce, field, h } from './dom.ts';
 import { hrefFor, pathOf } from './router.ts';
 import { defaultCatalogFilters, matchesCatalog, tagCounts } from './query.ts';
 import type { CatalogFilters } from './query.ts';
@@ -89,8 +89,8 @@ export function renderCatalog(root: HTMLElement): () => void {
         'div',
         { class: 'filters', role: 'search' },
         h('div', { class: 'field grow' }, h('label', { for: 'catalog-search' }, 'Search'), search),
-        h('div', { class: 'field' }, h('label', { for: 'catalog-scope' }, 'Show'), scope),
-        h('div', { class: 'field' }, h('label', { for: 'catalog-sort' }, 'Order'), sort),
+        field('catalog-scope', 'Show', scope),
+        field('catalog-sort', 'Order', sort),
       ),
       chips,
       status,

@@ -54,3 +54,19 @@ export function field(
   control.id = id;
   return h('div', { class: 'field' }, h('label', { for: id }, label), control, ...extra);
 }
+
+/** Sets an element's text only when it differs, so an unchanged line is not rewritten. */
+export function setText(el: HTMLElement, text: string): void {
+  if (el.textContent !== text) el.textContent = text;
+}
+
+/**
+ * Turns a page's loading line into the page's error: an alert with `data-testid="error"`.
+ * @param className the line's class as an error (`'error'` where the page has no status style).
+ */
+export function showPageError(status: HTMLElement, message: string, className = 'status error'): void {
+  status.className = className;
+  status.setAttribute('role', 'alert');
+  status.setAttribute('data-testid', 'error');
+  status.replaceChildren(message);
+}

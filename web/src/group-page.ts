@@ -2,9 +2,10 @@ import type { Character } from '../../protocol/index.ts';
 import { ApiError, listCharacters } from './api.ts';
 import { getSession } from './api-sessions.ts';
 import { currentAuth } from './auth.ts';
-import { h } from './dom.ts';
-import { mountGroupCall } from './group-call-view.ts';
-import type { GroupCallOptions } from './group-call-view.ts';
+import { displayNameInput } from './display-name.ts';
+import { field, h, showPageError } from './dom.ts';
+import { mountGroupCall } from './group-call.ts';
+import type { GroupCallOptions } from './group-call.ts';
 import {
   chainLimits,
   defaultGroupSetup,
@@ -36,10 +37,7 @@ export function renderGroupPage(root: HTMLElement, sessionId?: string): () => vo
   const fail = (err: unknown): void => {
     if (controller.signal.aborted) return;
     if (err instanceof ApiError && err.status === 401) return signIn();
-    status.className = 'status error';
-    status.setAttribute('role', 'alert');
-    status.setAttribute('data-testid', 'error');
-    status.replaceChildren(err instanceof Error ? err.message : 'Something went wrong.');
+    showPageError(status, err instanceof Error ? err.message : 'Something went wrong.');
   };
   const callOptions = (again: GroupRequestBody): GroupCallOptions => ({
     autoStart: false,
@@ -145,14 +143,7 @@ function mountSetup(
   );
   pickupAfter.id = 'group-pickup-after';
   pickupAfter.disabled = true;
-  const name = h('input', {
-    id: 'group-name',
-    type: 'text',
-    maxlength: 60,
-    autocomplete: 'nickname',
-    placeholder: 'Optional',
-    'data-testid': 'group-name',
-  });
+  const name = displayNameInput('group-name', { placeholder: 'Optional', 'data-testid': 'group-name' });
   const chosen = h('p', { class: 'hint', 'data-testid': 'group-chosen', 'aria-live': 'polite' });
   const problem = h('p', { class: 'hint', 'data-testid': 'group-problem' });
   const startBtn = h(
@@ -193,7 +184,7 @@ function mountSetup(
         pickupAfter,
       ),
     ),
-    h('div', { class: 'field' }, h('label', { for: 'group-name' }, 'Your name'), name),
+    field('group-name', 'Your name', name),
     h('div', { class: 'controls' }, startBtn),
     problem,
   );

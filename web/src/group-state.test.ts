@@ -1,15 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import type { FloorMessage } from '../../protocol/index.ts';
 import {
+  arrivals,
   castIdentity,
+  castStatus,
   castView,
+  initialGroupCall,
   initialGroupState,
   parseFloorMessage,
   peopleView,
   reduceGroup,
+  reduceGroupCall,
   resolveGroupSpeaker,
 } from './group-state.ts';
-import type { CastMember, GroupEvent, GroupState } from './group-state.ts';
+import type { CastMember, GroupCallEvent, GroupCallState, GroupEvent, GroupState } from './group-state.ts';
+import type { PresenceView } from './presence-state.ts';
 import { visibleLines } from './transcript.ts';
 
 const cast: CastMember[] = [
@@ -195,5 +200,76 @@ describe('floor messages from the data channel', () => {
     ['null', null],
   ])('when the payload is %s, then it is ignored', (_what, payload) => {
     expect(parseFloorMessage(bytes(payload))).toBeNull();
+  });
+});
+
+describe('group call page state', () => {
+  const arrival: PresenceView = {
+    phase: 'hidden',
+    message: '',
+    elapsed: null,
+    elapsedMs: 0,
+    detail: null,
+    canRetry: false,
+    members: [],
+  };
+  const page = (events: GroupCallEvent[], from = initialGroupCall(cast, arrival)): GroupCallState =>
+    events.reduce((s, e) => reduceGroupCall(s, e), from);
+  const room = (event: GroupEvent): GroupCallEvent => ({ type: 'room', event });
+
+  it('when the owner asks for an invite, then the button waits, the link shows, and the note says whether it was copied', () => {
+    const asked = page([{ type: 'session', sessionId: 's1' }, { type: 'inviteRequested' }]);
+    expect(asked.invite).toEqual({ url: null, note: '', copied: null, pending: true });
+    const made = page([{ type: 'inviteCreated', url: 'http://x/#/join/abcdefgh' }], asked);
+    expect(made.invite.url).toBe('http://x/#/join/abcdefgh');
+    const copied = page(
+      [{ type: 'inviteCopied', copied: true, until: '10:30' }, { type: 'inviteSettled' }],
+      made,
+    );
+    expect(copied.invite).toMatchObject({ copied: true, pending: false });
+    expect(copied.invite.note).toBe('Invite link copied. It works until 10:30.');
+    const byHand = page([{ type: 'inviteCopied', copied: false, until: '10:30' }], made);
+    expect(byHand.invite.note).toBe('Copy the link above to invite someone. It works until 10:30.');
+  });
+
+  it('when the owner calls again, then the room, the session, the link and the error are cleared and the cast stays', () => {
+    const ended = page([
+      { type: 'session', sessionId: 's1' },
+      { type: 'state', state: 'connected', at: 0 },
+      room(joined('host', 'Host', { isLocal: true })),
+      { type: 'muted', muted: true },
+      { type: 'inviteCreated', url: 'http://x/#/join/abcdefgh' },
+      { type: 'inviteCopied', copied: true, until: '10:30' },
+      { type: 'failed', error: { code: 'client', message: 'Lost.' } },
+      { type: 'state', state: 'disconnected', at: 1 },
+    ]);
+    const again = page([{ type: 'started' }], ended);
+    expect(again.room).toEqual(initialGroupState(cast));
+    expect(again).toMatchObject({ state: 'disconnected', sessionId: null, muted: false, error: null });
+    expect(again.invite).toMatchObject({ url: null, note: '' });
+  });
+
+  it('when characters join and leave the room, then arrivals names who changed, for the presence watch', () => {
+    const s0 = initialGroupState(cast);
+    const s1 = reduceGroup(s0, joined(castIdentity('june'), 'June Ray', { characterId: 'june' }));
+    expect(arrivals(s0, s1)).toEqual([['june', true]]);
+    const s2 = reduceGroup(s1, joined('host', 'Host', { isLocal: true }));
+    expect(arrivals(s1, s2)).toEqual([]);
+    const s3 = reduceGroup(s2, { type: 'participantLeft', identity: castIdentity('june') });
+    expect(arrivals(s2, s3)).toEqual([['june', false]]);
+  });
+
+  it('when a character is absent, speaking, thinking or next, then its status says so', () => {
+    const s = run([
+      joined(castIdentity('june'), 'June Ray', { characterId: 'june' }),
+      joined(castIdentity('walt'), 'Walt', { characterId: 'walt' }),
+      floor(1, { state: 'character', speaker: 'june', next: 'walt' }),
+    ]);
+    const [june, walt] = castView(s, 0);
+    expect(june && castStatus(june, null)).toBe('Thinking…');
+    expect(walt && castStatus(walt, null)).toBe('Up next');
+    const absent = castView(initialGroupState(cast), 0)[0];
+    expect(absent && castStatus(absent, 'Waiting…')).toBe('Waiting…');
+    expect(absent && castStatus(absent, null)).toBe('Not here yet');
   });
 });

@@ -1,4 +1,7 @@
 import type { FLOOR_TOPIC, FloorMessage, FloorState } from '../../protocol/index.ts';
+import { initialCallControls, reduceCallControls } from './call-state.ts';
+import type { CallControlsEvent, CallControlsState } from './call-state.ts';
+import type { PresenceView } from './presence-state.ts';
 import { emptyTranscript, reduceTranscript } from './transcript.ts';
 import type { Speaker, SpeakerSource, TranscriptEvent, TranscriptState } from './transcript.ts';
 
@@ -139,6 +142,110 @@ export function reduceGroup(
     case 'transcript':
       return { ...state, transcript: reduceTranscript(state.transcript, event.event) };
   }
+}
+
+/** The invite link the owner asked for. */
+export interface InviteState {
+  /** The link made for this call; shown once made. */
+  url: string | null;
+  note: string;
+  /** Whether the link reached the clipboard; null until tried. */
+  copied: boolean | null;
+  /** A link is being made: its button waits. */
+  pending: boolean;
+}
+
+/**
+ * The whole group call page: the room (`reduceGroup`), the controls both call pages share
+ * (call-state.ts), the session once the API made it, the invite link, and what the presence watch
+ * says of the characters not in the room.
+ */
+export interface GroupCallState extends CallControlsState {
+  room: GroupState;
+  sessionId: string | null;
+  invite: InviteState;
+  arrival: PresenceView;
+}
+
+export type GroupCallEvent =
+  | CallControlsEvent
+  | { type: 'room'; event: GroupEvent }
+  | { type: 'session'; sessionId: string | null }
+  | { type: 'arrival'; view: PresenceView }
+  | { type: 'inviteRequested' }
+  | { type: 'inviteCreated'; url: string }
+  /** `until`: when the link stops working, as the page words the time. */
+  | { type: 'inviteCopied'; copied: boolean; until: string }
+  | { type: 'inviteSettled' };
+
+export function initialGroupCall(cast: CastMember[], arrival: PresenceView): GroupCallState {
+  return {
+    ...initialCallControls,
+    room: initialGroupState(cast),
+    sessionId: null,
+    invite: { url: null, note: '', copied: null, pending: false },
+    arrival,
+  };
+}
+
+export function reduceGroupCall(
+  s: GroupCallState,
+  event: GroupCallEvent,
+  opts: SpeakingOptions = defaultSpeakingOptions,
+): GroupCallState {
+  switch (event.type) {
+    case 'started':
+      return {
+        ...reduceCallControls(s, event),
+        room: reduceGroup(s.room, { type: 'reset' }, opts),
+        sessionId: null,
+        invite: { ...s.invite, url: null, note: '' },
+      };
+    case 'room':
+      return { ...s, room: reduceGroup(s.room, event.event, opts) };
+    case 'session':
+      return { ...s, sessionId: event.sessionId };
+    case 'arrival':
+      return { ...s, arrival: event.view };
+    case 'inviteRequested':
+      return { ...s, invite: { ...s.invite, pending: true } };
+    case 'inviteCreated':
+      return { ...s, invite: { ...s.invite, url: event.url } };
+    case 'inviteCopied':
+      return {
+        ...s,
+        invite: { ...s.invite, copied: event.copied, note: inviteNote(event.copied, event.until) },
+      };
+    case 'inviteSettled':
+      return { ...s, invite: { ...s.invite, pending: false } };
+    default:
+      return reduceCallControls(s, event);
+  }
+}
+
+export function inviteNote(copied: boolean, until: string): string {
+  return copied
+    ? `Invite link copied. It works until ${until}.`
+    : `Copy the link above to invite someone. It works until ${until}.`;
+}
+
+/** Characters who joined (`true`) or left (`false`) between two room states, for the presence watch. */
+export function arrivals(before: GroupState, after: GroupState): Array<[string, boolean]> {
+  if (before.present === after.present) return [];
+  return after.cast.flatMap((c): Array<[string, boolean]> => {
+    const was = before.present[c.id] === true;
+    const is = after.present[c.id] === true;
+    return was === is ? [] : [[c.id, is]];
+  });
+}
+
+/** What a cast member's avatar says; `absent`: the presence banner's word for one not in the room. */
+export function castStatus(c: CastView, absent: string | null): string {
+  if (!c.present) return absent ?? 'Not here yet';
+  if (c.speaking) return 'Speaking';
+  if (c.holdsFloor) return 'Thinking…';
+  if (c.next) return 'Up next';
+  return 'Listening';
 }
 
 /** Whether a participant is audible at `now`. */

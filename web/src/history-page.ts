@@ -1,25 +1,19 @@
 import type { Character, SessionStatus, SessionSummary } from '../../protocol/index.ts';
 import { ApiError, listCharacters } from './api.ts';
 import { listSessions } from './api-sessions.ts';
-import { currentAuth } from './auth.ts';
-import { h } from './dom.ts';
+import { field, h } from './dom.ts';
+import { sendToSignIn } from './page-guard.ts';
 import { formatDuration } from './format.ts';
 import { defaultHistoryFilters, matchesHistory } from './query.ts';
 import type { HistoryFilters } from './query.ts';
-import { hrefFor, pathOf } from './router.ts';
+import { hrefFor } from './router.ts';
 
 const pageSize = 25;
 
 /** The account's past sessions with filters; returns its cleanup. */
 export function renderHistoryPage(root: HTMLElement, characterId: string | undefined): () => void {
   const controller = new AbortController();
-  if (currentAuth() === null) {
-    window.location.hash = hrefFor({
-      name: 'signin',
-      next: pathOf({ name: 'history', ...(characterId ? { characterId } : {}) }),
-    });
-    return () => undefined;
-  }
+  if (sendToSignIn({ name: 'history', ...(characterId ? { characterId } : {}) })) return () => undefined;
   let filters: HistoryFilters = { ...defaultHistoryFilters, characterId: characterId ?? '' };
   let cursor: string | null = null;
   let rows: SessionSummary[] = [];
@@ -63,10 +57,10 @@ export function renderHistoryPage(root: HTMLElement, characterId: string | undef
       h(
         'div',
         { class: 'filters' },
-        h('div', { class: 'field' }, h('label', { for: 'history-character' }, 'Character'), character),
-        h('div', { class: 'field' }, h('label', { for: 'history-status' }, 'Status'), status),
-        h('div', { class: 'field' }, h('label', { for: 'history-from' }, 'From'), from),
-        h('div', { class: 'field' }, h('label', { for: 'history-to' }, 'To'), to),
+        field('history-character', 'Character', character),
+        field('history-status', 'Status', status),
+        field('history-from', 'From', from),
+        field('history-to', 'To', to),
       ),
       info,
       errorEl,

@@ -2,12 +2,13 @@ import type { Character, RoomAccess } from '../../protocol/index.ts';
 import { ApiError } from './api.ts';
 import { joinInvite } from './api-sessions.ts';
 import { CallSession } from './call-session.ts';
-import { h, setFlag } from './dom.ts';
+import { displayNameInput } from './display-name.ts';
+import { field, h, setFlag } from './dom.ts';
 import { isInCall } from './room-status.ts';
 import type { CallState } from './room-status.ts';
 import { emptyTranscript, reduceTranscript } from './transcript.ts';
 import type { TranscriptState } from './transcript.ts';
-import { TranscriptView } from './transcript-view.ts';
+import { transcriptPanel } from './transcript-view.ts';
 
 /**
  * A guest's page for an invite link: a display name, then the call. No account is needed; the
@@ -40,14 +41,7 @@ const friendly: Record<string, string> = {
 export function renderJoinPage(root: HTMLElement, code: string): () => void {
   let session: CallSession | null = null;
   let transcript: TranscriptState = emptyTranscript;
-  const name = h('input', {
-    id: 'join-name',
-    type: 'text',
-    maxlength: 60,
-    autocomplete: 'nickname',
-    'data-testid': 'join-name',
-    required: true,
-  });
+  const name = displayNameInput('join-name', { 'data-testid': 'join-name', required: true });
   const join = h(
     'button',
     { type: 'submit', class: 'button primary', 'data-testid': 'join-submit' },
@@ -75,12 +69,12 @@ export function renderJoinPage(root: HTMLElement, code: string): () => void {
     'Not connected',
   );
   const errorEl = h('p', { class: 'error', role: 'alert', 'data-testid': 'error', hidden: true });
-  const view = new TranscriptView('join-transcript-title');
+  const { element: transcriptEl, view } = transcriptPanel('join-transcript-title');
   const audio = h('div', { class: 'audio-sink', 'aria-hidden': 'true' });
   const form = h(
     'form',
     { class: 'signin-form', 'data-testid': 'join-form', novalidate: true },
-    h('div', { class: 'field' }, h('label', { for: 'join-name' }, 'Your name'), name),
+    field('join-name', 'Your name', name),
     h('div', { class: 'controls' }, join),
   );
   const page = h(
@@ -92,12 +86,7 @@ export function renderJoinPage(root: HTMLElement, code: string): () => void {
     h('div', { class: 'pills' }, state),
     h('div', { class: 'controls' }, mute, leave),
     errorEl,
-    h(
-      'section',
-      { class: 'transcript-panel', 'aria-labelledby': 'join-transcript-title' },
-      h('h2', { id: 'join-transcript-title' }, 'Transcript'),
-      view.element,
-    ),
+    transcriptEl,
     audio,
   );
   root.replaceChildren(page);

@@ -1,4 +1,4 @@
-import { h } from './dom.ts';
+import { h, setText } from './dom.ts';
 import type { PresenceView } from './presence-state.ts';
 
 /**
@@ -51,8 +51,4 @@ export class PresenceBanner {
     this.#retry.hidden = !view.canRetry && view.phase !== 'retrying';
     this.#retry.disabled = view.phase === 'retrying';
   }
-}
-
-function setText(el: HTMLElement, text: string): void {
-  if (el.textContent !== text) el.textContent = text;
 }

@@ -1,21 +1,18 @@
 import type { SessionDetail, Turn } from '../../protocol/index.ts';
-import { download, getCharacter } from './api-characters.ts';
+import { getCharacter } from './api-characters.ts';
 import { createInvite, deleteSession, exportSession, getSession } from './api-sessions.ts';
-import { currentAuth } from './auth.ts';
-import { messageOf } from './builder-extras.ts';
+import { downloadButton, messageOf } from './builder-extras.ts';
 import { latencyChartElement } from './charts.ts';
-import { h } from './dom.ts';
+import { h, showPageError } from './dom.ts';
+import { sendToSignIn } from './page-guard.ts';
 import { formatDuration } from './format.ts';
-import { hrefFor, pathOf } from './router.ts';
+import { hrefFor } from './router.ts';
 import { offsetLabel, splitHeard } from './turns.ts';
 
 /** One past session: transcript, per-reply latency chart, export and delete; returns its cleanup. */
 export function renderSessionPage(root: HTMLElement, sessionId: string): () => void {
   const controller = new AbortController();
-  if (currentAuth() === null) {
-    window.location.hash = hrefFor({ name: 'signin', next: pathOf({ name: 'session', sessionId }) });
-    return () => undefined;
-  }
+  if (sendToSignIn({ name: 'session', sessionId })) return () => undefined;
   const status = h('p', { class: 'status', role: 'status' }, 'Loading the session…');
   root.replaceChildren(h('section', { class: 'session' }, status));
   getSession(sessionId)
@@ -24,10 +21,7 @@ export function renderSessionPage(root: HTMLElement, sessionId: string): () => v
     })
     .catch((err: unknown) => {
       if (controller.signal.aborted) return;
-      status.className = 'error';
-      status.setAttribute('role', 'alert');
-      status.setAttribute('data-testid', 'error');
-      status.textContent = messageOf(err);
+      showPageError(status, messageOf(err), 'error');
     });
   return () => controller.abort();
 }
@@ -78,19 +72,14 @@ function mount(root: HTMLElement, s: SessionDetail): void {
     errorEl.hidden = false;
     errorEl.textContent = messageOf(err);
   };
-  const exportButton = (format: 'json' | 'text', label: string): HTMLElement => {
-    const b = h(
-      'button',
-      { type: 'button', class: 'button secondary', 'data-testid': `export-${format}` },
+  const exportButton = (format: 'json' | 'text', label: string): HTMLElement =>
+    downloadButton(
+      `export-${format}`,
       label,
+      () => exportSession(s.id, format),
+      `troupe-session-${s.id}.${format === 'json' ? 'json' : 'txt'}`,
+      showError,
     );
-    b.addEventListener('click', () => {
-      exportSession(s.id, format)
-        .then((blob) => download(blob, `troupe-session-${s.id}.${format === 'json' ? 'json' : 'txt'}`))
-        .catch(showError);
-    });
-    return b;
-  };
   const del = h(
     'button',
     { type: 'button', class: 'button danger', 'data-testid': 'delete-session' },

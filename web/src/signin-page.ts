@@ -1,6 +1,6 @@
 import { ApiError, authenticate } from './api.ts';
 import { currentAuth } from './auth.ts';
-import { h } from './dom.ts';
+import { field, h } from './dom.ts';
 import { hrefFor } from './router.ts';
 
 type Mode = 'signin' | 'signup';
@@ -66,7 +66,7 @@ export function renderSigninPage(root: HTMLElement, next: string | undefined): (
       'aria-labelledby': 'signin-title',
       novalidate: true,
     },
-    h('div', { class: 'field' }, h('label', { for: 'signin-email' }, 'Email'), email),
+    field('signin-email', 'Email', email),
     h('div', { class: 'field' }, h('label', { for: 'signin-password' }, 'Password'), password, passwordHint),
     error,
     h('div', { class: 'controls' }, submit),

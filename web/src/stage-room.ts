@@ -1,8 +1,7 @@
 import { DisconnectReason, Room, RoomEvent, Track } from 'livekit-client';
 import type { RemoteParticipant, RemoteTrack, TextStreamReader, TranscriptionSegment } from 'livekit-client';
-import { agentAttributes } from './agent-status.ts';
 import type { StageEvent } from './stage-state.ts';
-import { stageEventOf } from './stage-wire.ts';
+import { participantJoinedOf, stageEventOf } from './stage-wire.ts';
 import type { Speaker } from './transcript.ts';
 
 /** Text-stream topic and attributes of the agent framework's transcriptions (as in group-session.ts). */
@@ -113,14 +112,7 @@ export class StageRoom {
   }
 
   #onParticipant(p: RemoteParticipant): void {
-    const characterId = p.attributes[agentAttributes.characterId];
-    this.#cb.onEvent({
-      type: 'participantJoined',
-      identity: p.identity,
-      name: p.name ?? '',
-      isAgent: p.isAgent,
-      ...(characterId === undefined ? {} : { characterId }),
-    });
+    this.#cb.onEvent(participantJoinedOf(p));
   }
 
   #onTrack(track: RemoteTrack): void {

@@ -1,5 +1,7 @@
+import type { RemoteParticipant } from 'livekit-client';
 import { STAGE_TOPIC, StageMessage } from '../../protocol/broadcast-stage.ts';
 import { FLOOR_TOPIC } from '../../protocol/group.ts';
+import { agentAttributes } from './agent-status.ts';
 import { parseFloorMessage } from './group-state.ts';
 import type { StageEvent } from './stage-state.ts';
 
@@ -42,4 +44,16 @@ export function stageAccessFrom(hashQuery: string, search: string): StageAccessP
   const url = fromHash.get('url') ?? fromSearch.get('url');
   if (token === null || token === '' || url === null || !/^(wss?|https?):\/\//.test(url)) return null;
   return { token, url };
+}
+
+/** A participant of a broadcast room as a stage event: a character carries its id attribute. */
+export function participantJoinedOf(p: RemoteParticipant): StageEvent {
+  const characterId = p.attributes[agentAttributes.characterId];
+  return {
+    type: 'participantJoined',
+    identity: p.identity,
+    name: p.name ?? '',
+    isAgent: p.isAgent,
+    ...(characterId === undefined ? {} : { characterId }),
+  };
 }

@@ -59,3 +59,15 @@ export class TranscriptView {
     return el;
   }
 }
+
+/** A call page's transcript panel: its heading (`titleId`) and the list. */
+export function transcriptPanel(titleId: string): { element: HTMLElement; view: TranscriptView } {
+  const view = new TranscriptView(titleId);
+  const element = h(
+    'section',
+    { class: 'transcript-panel', 'aria-labelledby': titleId },
+    h('h2', { id: titleId }, 'Transcript'),
+    view.element,
+  );
+  return { element, view };
+}
