@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm';
+import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/client.ts';
 import { sessions } from '../../db/schema.ts';
@@ -11,6 +11,7 @@ import {
   defaultPresenceOptions,
 } from './agent-presence.ts';
 import { LivekitUnavailableError, type LivekitService, type RoomState } from './livekit.ts';
+import { SessionLifecycle } from './session-lifecycle.ts';
 
 export interface AgentSupervisorOptions extends PresenceOptions {
   /** How often the supervisor looks for sessions that are due. @defaultValue 500 */
@@ -72,6 +73,7 @@ export class AgentSupervisor {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly clock: () => number;
+  private readonly lifecycle: SessionLifecycle;
 
   constructor(
     private readonly deps: AgentSupervisorDeps,
@@ -79,6 +81,7 @@ export class AgentSupervisor {
   ) {
     this.options = { ...defaultAgentSupervisorOptions, ...opts };
     this.clock = deps.clock ?? Date.now;
+    this.lifecycle = new SessionLifecycle(deps.db);
   }
 
   start(): void {
@@ -149,21 +152,8 @@ export class AgentSupervisor {
 
   /** Waits for the agent again from scratch (the Retry button); a session that ended cannot. */
   async retry(sessionId: string, log: Logger): Promise<void> {
-    const [row] = await this.deps.db
-      .update(sessions)
-      .set({
-        status: sql`case when ${sessions.startedAt} is null then 'created' else 'active' end`,
-        agentIdentity: null,
-        agentWaitingSince: sql`now()`,
-        dispatchAttempts: 0,
-        nextCheckAt: sql`now()`,
-        agentReason: null,
-      })
-      .where(
-        and(eq(sessions.id, sessionId), or(inArray(sessions.status, LIVE), eq(sessions.status, 'failed'))),
-      )
-      .returning({ id: sessions.id });
-    if (!row) throw new ConflictError('the session has ended');
+    const applied = await this.lifecycle.apply(sessionId, { type: 'retry' });
+    if (applied?.kind !== 'moved') throw new ConflictError('the session has ended');
     log.info({ sessionId }, 'agent retry requested');
     void this.tick();
   }
@@ -290,12 +280,8 @@ export class AgentSupervisor {
   }
 
   private async fail(sessionId: string, reason: string, log: Logger): Promise<void> {
-    const [row] = await this.deps.db
-      .update(sessions)
-      .set({ status: 'failed', nextCheckAt: null, agentReason: reason })
-      .where(and(eq(sessions.id, sessionId), inArray(sessions.status, LIVE), isNull(sessions.agentIdentity)))
-      .returning({ id: sessions.id });
-    if (!row) return;
+    const applied = await this.lifecycle.apply(sessionId, { type: 'agentFailed', reason });
+    if (applied?.kind !== 'moved') return;
     log.warn({ reason }, 'session failed: no agent');
     await this.deps.onFailed?.(sessionId, reason, log);
   }

@@ -18,15 +18,8 @@ import type {
 import { UnauthorizedError } from '../errors.ts';
 import { visibleCharactersWhere, type Principal } from './access.ts';
 import { characterIdFor, toCharacter } from './characters.ts';
-import {
-  after,
-  containsPattern,
-  decodeCursor,
-  encodeCursor,
-  keyColumns,
-  orderTerms,
-  type SortKey,
-} from './keyset.ts';
+import { after, containsPattern, decodeCursor, keyColumns, orderTerms, type SortKey } from './keyset.ts';
+import { keysetPage } from './keyset-page.ts';
 
 /** How many sessions a character was in (group sessions count for each of their characters). */
 const sessionCount = sql`(select count(*) from ${sessionCharacters} where ${sessionCharacters.characterId} = ${characters.id})`;
@@ -72,19 +65,8 @@ export class CatalogService {
       .select({ total: sql<number>`count(*)::int`.mapWith(Number) })
       .from(characters)
       .where(filter);
-    const page = rows.slice(0, query.limit);
-    const last = page.at(-1) as Record<string, unknown> | undefined;
-    return {
-      characters: page.map((r) => toCharacter(r.row)),
-      nextCursor:
-        rows.length > query.limit && last
-          ? encodeCursor(
-              orderName,
-              keys.map((_, i) => String(last[`k${i}`])),
-            )
-          : null,
-      total,
-    };
+    const page = keysetPage(rows, query.limit, orderName, keys);
+    return { characters: page.rows.map((row) => toCharacter(row)), nextCursor: page.nextCursor, total };
   }
 
   private filters(p: Principal | undefined, query: CharacterListQuery): (SQL | undefined)[] {

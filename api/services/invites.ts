@@ -5,7 +5,7 @@ import type { Db } from '../../db/client.ts';
 import { invites, sessions } from '../../db/schema.ts';
 import type { CreatedInvite, Invite, RoomAccess } from '../../protocol/index.ts';
 import type { LivekitService } from './livekit.ts';
-import type { SessionFacts } from './sessions.ts';
+import { type SessionFacts, sessionFactsColumns } from './sessions.ts';
 
 type InviteRow = typeof invites.$inferSelect;
 
@@ -89,14 +89,7 @@ export class InviteService {
     const [row] = await this.deps.db
       .select({
         invite: invites,
-        session: {
-          id: sessions.id,
-          ownerId: sessions.ownerId,
-          status: sessions.status,
-          roomName: sessions.roomName,
-          callerIdentity: sessions.callerIdentity,
-          callerName: sessions.callerName,
-        },
+        session: sessionFactsColumns,
       })
       .from(invites)
       .innerJoin(sessions, eq(sessions.id, invites.sessionId))

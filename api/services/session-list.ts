@@ -4,15 +4,8 @@ import { messages, sessionCharacters, sessions } from '../../db/schema.ts';
 import type { SessionList, SessionListQuery } from '../../protocol/index.ts';
 import { BadRequestError, ForbiddenError } from '../errors.ts';
 import type { Principal } from './access.ts';
-import {
-  after,
-  containsPattern,
-  decodeCursor,
-  encodeCursor,
-  keyColumns,
-  orderTerms,
-  type SortKey,
-} from './keyset.ts';
+import { after, containsPattern, decodeCursor, keyColumns, orderTerms, type SortKey } from './keyset.ts';
+import { keysetPage } from './keyset-page.ts';
 import { toSessionSummary } from './sessions.ts';
 
 const NEWEST_FIRST: SortKey[] = [
@@ -87,16 +80,6 @@ async function listSessions(db: Db, principal: Principal, query: SessionListQuer
     .where(and(...filters))
     .orderBy(...orderTerms(NEWEST_FIRST))
     .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
-  const last = page.at(-1) as Record<string, unknown> | undefined;
-  return {
-    sessions: page.map((r) => toSessionSummary(r.row)),
-    nextCursor:
-      rows.length > query.limit && last
-        ? encodeCursor(
-            ORDER,
-            NEWEST_FIRST.map((_, i) => String(last[`k${i}`])),
-          )
-        : null,
-  };
+  const page = keysetPage(rows, query.limit, ORDER, NEWEST_FIRST);
+  return { sessions: page.rows.map((row) => toSessionSummary(row)), nextCursor: page.nextCursor };
 }

@@ -1,5 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
+import { asc, eq, sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Db } from '../../db/client.ts';
 import { messages, sessionCharacters, sessions } from '../../db/schema.ts';
@@ -21,6 +21,7 @@ import type { CharacterRepository } from './characters.ts';
 import { LivekitUnavailableError, type LivekitService } from './livekit.ts';
 import type { MemoryService } from './memories.ts';
 import { participantsOf } from './participants.ts';
+import { SessionLifecycle } from './session-lifecycle.ts';
 
 type SessionRow = typeof sessions.$inferSelect;
 type MessageRow = typeof messages.$inferSelect;
@@ -61,12 +62,26 @@ export interface CreateSessionOptions {
   broadcast: DispatchMetadata['broadcast'];
 }
 
+/** The columns of `SessionFacts`, for a select. */
+export const sessionFactsColumns = {
+  id: sessions.id,
+  ownerId: sessions.ownerId,
+  status: sessions.status,
+  roomName: sessions.roomName,
+  callerIdentity: sessions.callerIdentity,
+  callerName: sessions.callerName,
+};
+
 export const roomNameFor = (sessionId: string): string => `call-${sessionId}`;
 const DEFAULT_CALLER_NAME = 'Caller';
 
 /** Sessions and their transcripts. The API is the only writer; the agent reports through it. */
 export class SessionService {
-  constructor(private readonly deps: SessionServiceDeps) {}
+  private readonly lifecycle: SessionLifecycle;
+
+  constructor(private readonly deps: SessionServiceDeps) {
+    this.lifecycle = new SessionLifecycle(deps.db);
+  }
 
   /**
    * Writes the session, owned by the caller, and mints the caller's token, whose room configuration
@@ -187,27 +202,10 @@ export class SessionService {
     };
   }
 
-  /** The sessions an account started, newest first, without transcripts. */
-  async listOwned(ownerId: string): Promise<SessionSummary[]> {
-    const rows = await this.deps.db
-      .select()
-      .from(sessions)
-      .where(eq(sessions.ownerId, ownerId))
-      .orderBy(desc(sessions.createdAt), desc(sessions.id));
-    return rows.map(toSessionSummary);
-  }
-
   /** What access decisions and room tokens need to know about a session. */
   async facts(id: string): Promise<SessionFacts | undefined> {
     const [row] = await this.deps.db
-      .select({
-        id: sessions.id,
-        ownerId: sessions.ownerId,
-        status: sessions.status,
-        roomName: sessions.roomName,
-        callerIdentity: sessions.callerIdentity,
-        callerName: sessions.callerName,
-      })
+      .select(sessionFactsColumns)
       .from(sessions)
       .where(eq(sessions.id, id))
       .limit(1);
@@ -219,22 +217,11 @@ export class SessionService {
    * A room that is already gone is fine; an unreachable LiveKit is logged and does not stop the end.
    */
   async end(id: string, log: Logger): Promise<SessionDetail | undefined> {
-    const [row] = await this.deps.db
-      .update(sessions)
-      .set({
-        status: 'ended',
-        endedAt: sql`now()`,
-        nextCheckAt: null,
-        agentWaitingSince: null,
-        // Computed by the database so that both instants come from the same clock.
-        durationMs: sql`greatest(0, round(extract(epoch from (now() - coalesce(${sessions.startedAt}, ${sessions.createdAt}))) * 1000))::integer`,
-      })
-      .where(and(eq(sessions.id, id), isNull(sessions.endedAt)))
-      .returning({ roomName: sessions.roomName });
-    const roomName = row?.roomName ?? (await this.roomNameOf(id));
-    if (!roomName) return undefined;
+    const applied = await this.lifecycle.apply(id, { type: 'end' });
+    if (!applied) return undefined;
+    const roomName = applied.row.roomName;
     const sessionLog = log.child({ sessionId: id, room: roomName });
-    if (row) sessionLog.info('session ended');
+    if (applied.kind === 'moved') sessionLog.info('session ended');
     try {
       const outcome = await this.deps.livekit.deleteRoom(roomName);
       sessionLog.debug({ outcome }, 'room closed');
@@ -261,20 +248,13 @@ export class SessionService {
 
   /** The agent's start report: active unless already ended, startedAt set once, providers recorded. */
   async reportStatus(id: string, report: SessionStatusReport, log: Logger): Promise<boolean> {
-    const ended = sql`${sessions.status} in ('ended', 'failed')`;
-    const updated = await this.deps.db
-      .update(sessions)
-      .set({
-        providers: report.providers,
-        status: sql`case when ${ended} then ${sessions.status} else 'active' end`,
-        // An ended session keeps a null startedAt rather than one later than its endedAt.
-        startedAt: sql`case when ${ended} then ${sessions.startedAt} else coalesce(${sessions.startedAt}, now()) end`,
-      })
-      .where(eq(sessions.id, id))
-      .returning({ id: sessions.id });
-    if (updated.length > 0)
-      log.info({ sessionId: id, providers: report.providers }, 'session status reported');
-    return updated.length > 0;
+    const applied = await this.lifecycle.apply(
+      id,
+      { type: 'agentReported' },
+      { providers: report.providers },
+    );
+    if (applied) log.info({ sessionId: id, providers: report.providers }, 'session status reported');
+    return applied !== undefined;
   }
 
   /** Stores one turn; the same turn id reported again for the same session writes nothing. */
@@ -334,13 +314,9 @@ export class SessionService {
 
   /** LiveKit opened the room (webhook): active unless already ended, startedAt set once. */
   async markRoomStarted(id: string, log: Logger): Promise<void> {
-    const ended = sql`${sessions.status} in ('ended', 'failed')`;
-    const [row] = await this.deps.db
-      .update(sessions)
-      .set({ status: 'active', startedAt: sql`coalesce(${sessions.startedAt}, now())` })
-      .where(and(eq(sessions.id, id), sql`not (${ended})`))
-      .returning({ startedAt: sessions.startedAt });
-    if (row) log.info({ sessionId: id, startedAt: row.startedAt }, 'room started');
+    const applied = await this.lifecycle.apply(id, { type: 'roomStarted' });
+    if (applied?.kind === 'moved')
+      log.info({ sessionId: id, startedAt: applied.row.startedAt }, 'room started');
   }
 
   /**
@@ -349,29 +325,10 @@ export class SessionService {
    * call: the room is already gone. Resolves true when this call ended the session.
    */
   async markRoomFinished(id: string, log: Logger): Promise<boolean> {
-    const [row] = await this.deps.db
-      .update(sessions)
-      .set({
-        // A session that failed for want of an agent keeps saying so.
-        status: sql`case when ${sessions.status} = 'failed' then 'failed' else 'ended' end`,
-        endedAt: sql`now()`,
-        nextCheckAt: null,
-        agentWaitingSince: null,
-        durationMs: sql`greatest(0, round(extract(epoch from (now() - coalesce(${sessions.startedAt}, ${sessions.createdAt}))) * 1000))::integer`,
-      })
-      .where(and(eq(sessions.id, id), isNull(sessions.endedAt)))
-      .returning({ durationMs: sessions.durationMs });
-    if (row) log.info({ sessionId: id, durationMs: row.durationMs }, 'session ended: room finished');
-    return row !== undefined;
-  }
-
-  private async roomNameOf(id: string): Promise<string | undefined> {
-    const [row] = await this.deps.db
-      .select({ roomName: sessions.roomName })
-      .from(sessions)
-      .where(eq(sessions.id, id))
-      .limit(1);
-    return row?.roomName;
+    const applied = await this.lifecycle.apply(id, { type: 'roomFinished' });
+    if (applied?.kind !== 'moved') return false;
+    log.info({ sessionId: id, durationMs: applied.row.durationMs }, 'session ended: room finished');
+    return true;
   }
 }
 

@@ -47,9 +47,6 @@ export const deleteCharacter = (id: string): Promise<void> => request('DELETE', 
 export const cloneCharacter = (id: string, body: CloneCharacterRequest = {}): Promise<Character> =>
   request('POST', `${base(id)}/clone`, body);
 
-export const setPublished = (id: string, published: boolean): Promise<Character> =>
-  request('POST', `${base(id)}/${published ? 'publish' : 'unpublish'}`, {});
-
 /** A card file as it was dropped or picked: PNG, JSON or .charx. */
 export function importCard(file: File): Promise<ImportCharacterResponse> {
   const name = file.name.toLowerCase();
