@@ -4,7 +4,7 @@ import { catalogPage, cloneCharacter } from './api-characters.ts';
 import { currentAuth } from './auth.ts';
 import { debounce, field, h } from './dom.ts';
 import { hrefFor, pathOf } from './router.ts';
-import { defaultCatalogFilters, matchesCatalog, tagCounts } from './query.ts';
+import { defaultCatalogFilters, tagCounts } from './query.ts';
 import type { CatalogFilters } from './query.ts';
 
 /** Characters per page of the catalog. */
@@ -202,7 +202,7 @@ export function renderCatalog(root: HTMLElement): () => void {
       if (controller.signal.aborted || id !== generation) return;
       for (const { tag, count } of tagCounts(page.characters))
         knownTags.set(tag, (knownTags.get(tag) ?? 0) + count);
-      const fresh = page.characters.filter((c) => matchesCatalog(c, filters, userId));
+      const fresh = page.characters;
       shown = append ? [...shown, ...fresh.filter((c) => !shown.some((s) => s.id === c.id))] : fresh;
       cursor = page.nextCursor;
       grid.replaceChildren(...shown.map(card));

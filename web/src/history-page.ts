@@ -4,7 +4,7 @@ import { listSessions } from './api-sessions.ts';
 import { field, h } from './dom.ts';
 import { sendToSignIn } from './page-guard.ts';
 import { formatDuration } from './format.ts';
-import { defaultHistoryFilters, matchesHistory } from './query.ts';
+import { defaultHistoryFilters } from './query.ts';
 import type { HistoryFilters } from './query.ts';
 import { hrefFor } from './router.ts';
 
@@ -92,7 +92,7 @@ export function renderHistoryPage(root: HTMLElement, characterId: string | undef
     try {
       const page = await listSessions(filters, { limit: pageSize, ...(append && cursor ? { cursor } : {}) });
       if (controller.signal.aborted || id !== generation) return;
-      const fresh = page.sessions.filter((s) => matchesHistory(s, filters));
+      const fresh = page.sessions;
       rows = append ? [...rows, ...fresh] : fresh;
       cursor = page.nextCursor;
       list.replaceChildren(...rows.map(row));

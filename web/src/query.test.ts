@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Character, SessionSummary } from '../../protocol/index.ts';
+import type { Character } from '../../protocol/index.ts';
 import {
   analyticsQueryString,
   catalogQueryString,
@@ -7,8 +7,6 @@ import {
   defaultHistoryFilters,
   historyQueryString,
   localDay,
-  matchesCatalog,
-  matchesHistory,
   tagCounts,
 } from './query.ts';
 
@@ -55,40 +53,7 @@ describe('catalogQueryString', () => {
   });
 });
 
-describe('matchesCatalog', () => {
-  const me = '11111111-1111-4111-8111-111111111111';
-
-  it('when every search word is in the name, tagline, description or tags, then it matches', () => {
-    const c = character({});
-    expect(matchesCatalog(c, { ...defaultCatalogFilters, q: 'ADA fog' }, null)).toBe(true);
-    expect(matchesCatalog(c, { ...defaultCatalogFilters, q: 'ada dragons' }, null)).toBe(false);
-  });
-
-  it('when tags are chosen, then the character must carry all of them', () => {
-    const c = character({});
-    expect(matchesCatalog(c, { ...defaultCatalogFilters, tags: ['sea'] }, null)).toBe(true);
-    expect(matchesCatalog(c, { ...defaultCatalogFilters, tags: ['sea', 'cozy'] }, null)).toBe(false);
-  });
-
-  it('when a scope is chosen, then mine is the account’s own, built-in the built-ins, public the shared non-built-ins', () => {
-    const own = character({});
-    const builtIn = character({ builtIn: true, ownerId: null, visibility: 'public' });
-    const shared = character({ ownerId: '22222222-2222-4222-8222-222222222222', visibility: 'public' });
-    const f = (scope: 'mine' | 'builtin' | 'public') => ({ ...defaultCatalogFilters, scope });
-    expect([own, builtIn, shared].map((c) => matchesCatalog(c, f('mine'), me))).toEqual([true, false, false]);
-    expect(matchesCatalog(own, f('mine'), null)).toBe(false);
-    expect([own, builtIn, shared].map((c) => matchesCatalog(c, f('builtin'), me))).toEqual([
-      false,
-      true,
-      false,
-    ]);
-    expect([own, builtIn, shared].map((c) => matchesCatalog(c, f('public'), me))).toEqual([
-      false,
-      false,
-      true,
-    ]);
-  });
-
+describe('tagCounts', () => {
   it('when tags are counted, then the most common come first, ties alphabetically', () => {
     expect(tagCounts([character({ tags: ['sea', 'cozy'] }), character({ tags: ['sea', 'art'] })])).toEqual([
       { tag: 'sea', count: 2 },
@@ -99,22 +64,6 @@ describe('matchesCatalog', () => {
 });
 
 describe('history filters', () => {
-  const session = (over: Partial<SessionSummary>): SessionSummary => ({
-    id: '33333333-3333-4333-8333-333333333333',
-    mode: 'call',
-    roomName: 'r',
-    characterId: 'ada',
-    ownerId: null,
-    callerIdentity: 'c',
-    status: 'ended',
-    providers: null,
-    createdAt: new Date(2025, 2, 10, 12).toISOString(),
-    startedAt: null,
-    endedAt: null,
-    durationMs: null,
-    ...over,
-  });
-
   it('when a date is not YYYY-MM-DD, then it is no date', () => {
     expect(localDay('2025-3-1')).toBeNull();
     expect(localDay('')).toBeNull();
@@ -135,17 +84,10 @@ describe('history filters', () => {
     expect(p.get('from')).toBe(new Date(2025, 2, 10).toISOString());
     expect(p.get('to')).toBe(new Date(2025, 2, 11).toISOString());
     expect(p.get('limit')).toBe('25');
-    expect(matchesHistory(session({}), f)).toBe(true);
-    expect(matchesHistory(session({ createdAt: new Date(2025, 2, 11, 0, 0, 1).toISOString() }), f)).toBe(
-      false,
-    );
-    expect(matchesHistory(session({ characterId: 'theo' }), f)).toBe(false);
-    expect(matchesHistory(session({ status: 'active' }), f)).toBe(false);
   });
 
-  it('when nothing is filtered, then no query string and every session matches', () => {
+  it('when nothing is filtered, then no query string', () => {
     expect(historyQueryString(defaultHistoryFilters)).toBe('');
-    expect(matchesHistory(session({}), defaultHistoryFilters)).toBe(true);
   });
 });
 

@@ -1,15 +1,8 @@
-import type {
-  Character,
-  CharacterScope,
-  CharacterSort,
-  SessionStatus,
-  SessionSummary,
-} from '../../protocol/index.ts';
+import type { Character, CharacterScope, CharacterSort, SessionStatus } from '../../protocol/index.ts';
 
 /**
- * Query strings of the list endpoints, and the same filters applied in the page. The API filters
- * too; filtering again here keeps the pages right against an API that does not yet (it ignores
- * unknown parameters) and is a no-op otherwise.
+ * Query strings of the list endpoints. The API applies every filter (and refuses a parameter it
+ * does not know), so the pages show its answers as they are.
  */
 
 /** What the catalog asks `GET /api/characters` for. */
@@ -42,29 +35,6 @@ export function catalogQueryString(
   if (page.limit !== undefined) p.set('limit', String(page.limit));
   if (page.cursor !== undefined) p.set('cursor', page.cursor);
   return toQuery(p);
-}
-
-/** Whether a character passes the catalog's filters; `userId` is the signed-in account, if any. */
-export function matchesCatalog(c: Character, f: CatalogFilters, userId: string | null): boolean {
-  const tags = c.tags ?? [];
-  if (!f.tags.every((t) => tags.includes(t.toLowerCase()))) return false;
-  switch (f.scope) {
-    case 'mine':
-      if (userId === null || c.ownerId !== userId) return false;
-      break;
-    case 'builtin':
-      if (!c.builtIn) return false;
-      break;
-    case 'public':
-      if (c.builtIn || c.visibility !== 'public') return false;
-      break;
-    case 'all':
-      break;
-  }
-  const words = f.q.trim().toLowerCase().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return true;
-  const haystack = [c.name, c.tagline, c.description ?? '', ...tags].join(' ').toLowerCase();
-  return words.every((w) => haystack.includes(w));
 }
 
 /** Every tag the listed characters carry, most common first, then alphabetically. */
@@ -111,17 +81,6 @@ export function historyQueryString(
   if (page.limit !== undefined) p.set('limit', String(page.limit));
   if (page.cursor !== undefined) p.set('cursor', page.cursor);
   return toQuery(p);
-}
-
-export function matchesHistory(s: SessionSummary, f: HistoryFilters): boolean {
-  if (f.characterId !== '' && s.characterId !== f.characterId) return false;
-  if (f.status !== '' && s.status !== f.status) return false;
-  const at = Date.parse(s.createdAt);
-  const from = localDay(f.from);
-  const to = localDay(f.to, 1);
-  if (from !== null && at < from.getTime()) return false;
-  if (to !== null && at >= to.getTime()) return false;
-  return true;
 }
 
 /** The analytics range picker's choices, in days. */
