@@ -9,7 +9,7 @@ import { agentApiToken } from '../protocol/internal.ts';
 import type { RunningLivekitServer } from '../scripts/livekit-server.ts';
 import { eventually } from '../test/support/stack.ts';
 import { signUp, type SignedUp } from '../test/support/auth.ts';
-import { send, startTestApi, startTestLivekit, type TestApi } from './testing.ts';
+import { livekitEnv, send, startTestApi, startTestLivekit, type TestApi } from './testing.ts';
 
 // Regression: livekit-server drops a dispatch when no worker is free, and the call then sat without
 // its character forever. No agent worker runs here, so every dispatch is dropped on purpose.
@@ -33,9 +33,7 @@ describe.each(dbKinds)('agent supervision on %s', (kind) => {
   let dispatches: AgentDispatchClient;
   beforeAll(async () => {
     api = await startTestApi(kind, {
-      LIVEKIT_URL: livekit.url,
-      LIVEKIT_API_KEY: livekit.apiKey,
-      LIVEKIT_API_SECRET: livekit.apiSecret,
+      ...livekitEnv(livekit),
       AGENT_JOIN_TIMEOUT_MS: '1000',
       AGENT_DISPATCH_ATTEMPTS: '2',
     });

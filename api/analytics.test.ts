@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../db/client.ts';
-import { messages, sessionCharacters, sessions } from '../db/schema.ts';
+import { messages } from '../db/schema.ts';
 import { dbKinds } from '../db/testing.ts';
-import { Analytics, Character, ErrorBody } from '../protocol/index.ts';
-import { signIn, signUp, type SignedUp } from '../test/support/auth.ts';
-import { characterInput, insertSession, send, startTestApi, type TestApi } from './testing.ts';
+import { Analytics, ErrorBody, type Character } from '../protocol/index.ts';
+import type { SignedUp } from '../test/support/auth.ts';
+import {
+  createCharacter,
+  insertPastSession,
+  send,
+  startTestApiWithOperator,
+  type TestApi,
+} from './testing.ts';
 
 const OPERATOR = { email: 'analytics-operator@example.test', password: 'operator-password-7' };
 const RANGE = '?from=2030-01-01T00:00:00Z&to=2030-01-04T00:00:00Z';
@@ -31,21 +36,11 @@ async function seed(
     replies: Reply[];
   },
 ): Promise<string> {
-  const { id } = await insertSession(db, s.ownerId);
-  await db
-    .update(sessions)
-    .set({
-      characterId: s.characters[0]!,
-      mode: s.characters.length > 1 ? 'group' : 'call',
-      status: 'ended',
-      createdAt: new Date(s.createdAt),
-      durationMs: s.durationMs,
-    })
-    .where(eq(sessions.id, id));
-  await db.delete(sessionCharacters).where(eq(sessionCharacters.sessionId, id));
-  await db
-    .insert(sessionCharacters)
-    .values(s.characters.map((characterId, position) => ({ sessionId: id, characterId, position })));
+  const id = await insertPastSession(db, s.ownerId, {
+    characters: s.characters,
+    createdAt: s.createdAt,
+    set: { status: 'ended', durationMs: s.durationMs },
+  });
   const at = new Date(s.createdAt);
   const turn = { sessionId: id, startedAt: at, endedAt: at, text: 'hi', heardText: 'hi' };
   for (let i = 0; i < s.userTurns; i++)
@@ -87,22 +82,9 @@ describe.each(dbKinds)('analytics against %s', (kind) => {
   }
 
   beforeAll(async () => {
-    api = await startTestApi(kind, {
-      OPERATOR_EMAIL: OPERATOR.email,
-      OPERATOR_PASSWORD: OPERATOR.password,
-      RATE_LIMIT_PER_MINUTE: '0',
-      AUTH_RATE_LIMIT_PER_MINUTE: '0',
-    });
-    [ann, ben] = await Promise.all([signUp(api.url), signUp(api.url)]);
-    operator = await signIn(api.url, OPERATOR.email, OPERATOR.password);
-    const created = await send(api.url, '/api/characters', {
-      body: characterInput('Xan', 'public'),
-      headers: ann.headers,
-    });
-    xan = Character.parse(created.body);
-    hidden = Character.parse(
-      (await send(api.url, '/api/characters', { body: characterInput('Hidden'), headers: ben.headers })).body,
-    );
+    ({ api, ann, ben, operator } = await startTestApiWithOperator(kind, OPERATOR));
+    xan = await createCharacter(api.url, ann, 'Xan', 'public');
+    hidden = await createCharacter(api.url, ben, 'Hidden');
     const db = api.db.db;
     const ada = 'test-ada';
     // s1: Ann with Ada, 9:15 on the 1st, one minute.

@@ -57,6 +57,14 @@ describe.each(dbKinds)('app against %s', (kind) => {
   });
 });
 
+/** A 503 database_unavailable with Retry-After, that does not say how the connection failed. */
+function expectDatabaseUnavailable(res: Awaited<ReturnType<typeof send>>): void {
+  expect(res.status).toBe(503);
+  expect(ErrorBody.parse(res.body).error.code).toBe('database_unavailable');
+  expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
+  expect(res.text).not.toContain('ECONNREFUSED');
+}
+
 describe('app when the database is unreachable', () => {
   let url: string;
   let close: () => Promise<void>;
@@ -71,19 +79,11 @@ describe('app when the database is unreachable', () => {
   });
 
   it('when /healthz cannot query, then it is 503 database_unavailable with Retry-After, without internals', async () => {
-    const res = await send(url, '/healthz');
-    expect(res.status).toBe(503);
-    expect(ErrorBody.parse(res.body).error.code).toBe('database_unavailable');
-    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(res.text).not.toContain('ECONNREFUSED');
+    expectDatabaseUnavailable(await send(url, '/healthz'));
   });
 
   it('when a route cannot reach the database, then it is 503 database_unavailable with Retry-After, and the cause is logged', async () => {
-    const res = await send(url, '/api/characters');
-    expect(res.status).toBe(503);
-    expect(ErrorBody.parse(res.body).error.code).toBe('database_unavailable');
-    expect(Number(res.headers.get('retry-after'))).toBeGreaterThan(0);
-    expect(res.text).not.toContain('ECONNREFUSED');
+    expectDatabaseUnavailable(await send(url, '/api/characters'));
     const line = logs.records.find((r) => (r.res as { statusCode?: number } | undefined)?.statusCode === 503);
     expect(line).toMatchObject({ err: { stack: expect.stringContaining('ECONNREFUSED') } });
   });

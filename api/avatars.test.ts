@@ -6,7 +6,7 @@ import { signUp, type SignedUp } from '../test/support/auth.ts';
 import { jpegHeaderOf, pngOf, webpHeaderOf } from '../test/support/images.ts';
 import { cardText, pngCard, pngChunk, plainChunks, textChunk, v2Card } from './cards/testing.ts';
 import { probeImage } from './services/image-probe.ts';
-import { characterInput, send, startTestApi, type TestApi } from './testing.ts';
+import { characterInput, createCharacter, send, startTestApi, type TestApi } from './testing.ts';
 
 // Avatar uploads: checked by their bytes, re-encoded without metadata, served with safe headers,
 // and carried through card import and PNG export.
@@ -65,14 +65,8 @@ describe.each(dbKinds)('character avatars on %s', (kind) => {
     await api?.stop();
   });
 
-  const create = async (owner = alice, visibility: 'private' | 'public' = 'private') => {
-    const res = await send(api.url, '/api/characters', {
-      body: characterInput('Avatar Owner', visibility),
-      headers: owner.headers,
-    });
-    expect(res.status, res.text).toBe(201);
-    return Character.parse(res.body);
-  };
+  const create = (owner = alice, visibility: 'private' | 'public' = 'private') =>
+    createCharacter(api.url, owner, 'Avatar Owner', visibility);
   const put = (
     id: string,
     body: Uint8Array,

@@ -1,33 +1,8 @@
 // More rows for api/bad-input.test.ts: the accounts, keys, characters and invites endpoints.
-import { bodyCases, SESSION, user, type Case } from './bad-input.cases.ts';
+import { bodyCases, OTHER_UUID, row, SESSION, user, type Case } from './bad-input.cases.ts';
+import { characterInput } from './testing.ts';
 
-const OTHER_UUID = '0b0c9a53-5c55-4a8e-9f1c-7f7f3b0f6c11';
-const goodCharacter = {
-  name: 'Bad Input',
-  tagline: 'Exists to be sent wrong',
-  persona: {
-    background: 'A character in a table of bad requests.',
-    traits: ['patient'],
-    interests: ['errors'],
-    tone: 'calm',
-    speakingStyle: 'Short.',
-  },
-  greeting: 'Hello.',
-  avatarUrl: '/avatars/nobody.svg',
-  voice: {
-    openai: { voice: 'alloy' },
-    elevenlabs: { voiceId: 'v' },
-    espeak: { voice: 'en-us', rate: 170, pitch: 50 },
-  },
-};
-
-const row = (name: string, path: string, opts: Case['opts'], status: number, code: Case['code']): Case => ({
-  name,
-  path,
-  opts,
-  status,
-  code,
-});
+const goodCharacter = characterInput('Bad Input');
 
 export function accountBadInputCases(): Case[] {
   const invites = `/api/sessions/${SESSION}/invites`;

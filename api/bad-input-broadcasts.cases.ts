@@ -1,8 +1,7 @@
 // Rows of the bad-input table (api/bad-input.test.ts) for broadcasts and the agent's broadcast endpoints.
 import { agentApiToken } from '../protocol/internal.ts';
-import { API_SECRET, bodyCases, user, type Case } from './bad-input.cases.ts';
+import { API_SECRET, bodyCases, OTHER_UUID, user, type Case } from './bad-input.cases.ts';
 
-const OTHER_UUID = '0b0c9a53-5c55-4a8e-9f1c-7f7f3b0f6c11';
 const agent = { authorization: `Bearer ${agentApiToken(API_SECRET)}` };
 const good = {
   title: 'A show',

@@ -1,8 +1,7 @@
 // Rows of the bad-input table (api/bad-input.test.ts) for the catalog, publishing, cloning, the
 // session list's filters and analytics.
-import { bodyCases, user, type Case } from './bad-input.cases.ts';
+import { bodyCases, OTHER_UUID, row, user, type Case } from './bad-input.cases.ts';
 
-const OTHER_UUID = '0b0c9a53-5c55-4a8e-9f1c-7f7f3b0f6c11';
 const garbageCursor = Buffer.from('["name","x"]').toString('base64url');
 
 const get = (name: string, path: string, status: number, code: Case['code'], signedIn = true): Case => ({
@@ -56,27 +55,27 @@ export function catalogBadInputCases(): Case[] {
       status: 400,
       code: 'validation_failed',
     },
-    {
-      name: 'POST /api/characters/:id/unpublish targets a built-in character',
-      path: '/api/characters/test-ada/unpublish',
-      opts: { method: 'POST', headers: user },
-      status: 403,
-      code: 'forbidden',
-    },
-    {
-      name: 'POST /api/characters/:id/publish names an unknown character',
-      path: '/api/characters/nobody/publish',
-      opts: { method: 'POST', headers: user },
-      status: 404,
-      code: 'not_found',
-    },
-    {
-      name: 'POST /api/characters/:id/publish has no token',
-      path: '/api/characters/test-ada/publish',
-      opts: { method: 'POST' },
-      status: 401,
-      code: 'unauthorized',
-    },
+    row(
+      'POST /api/characters/:id/unpublish targets a built-in character',
+      '/api/characters/test-ada/unpublish',
+      { method: 'POST', headers: user },
+      403,
+      'forbidden',
+    ),
+    row(
+      'POST /api/characters/:id/publish names an unknown character',
+      '/api/characters/nobody/publish',
+      { method: 'POST', headers: user },
+      404,
+      'not_found',
+    ),
+    row(
+      'POST /api/characters/:id/publish has no token',
+      '/api/characters/test-ada/publish',
+      { method: 'POST' },
+      401,
+      'unauthorized',
+    ),
     ...bodyCases('POST /api/characters/:id/clone', '/api/characters/test-ada/clone', { name: 'Copy' }, user),
     {
       name: 'POST /api/characters/:id/clone gets an 81-character name',
@@ -85,20 +84,20 @@ export function catalogBadInputCases(): Case[] {
       status: 400,
       code: 'validation_failed',
     },
-    {
-      name: 'POST /api/characters/:id/clone names an unknown character',
-      path: '/api/characters/nobody/clone',
-      opts: { method: 'POST', headers: user },
-      status: 404,
-      code: 'not_found',
-    },
-    {
-      name: 'POST /api/characters/:id/clone has no token',
-      path: '/api/characters/test-ada/clone',
-      opts: { method: 'POST' },
-      status: 401,
-      code: 'unauthorized',
-    },
+    row(
+      'POST /api/characters/:id/clone names an unknown character',
+      '/api/characters/nobody/clone',
+      { method: 'POST', headers: user },
+      404,
+      'not_found',
+    ),
+    row(
+      'POST /api/characters/:id/clone has no token',
+      '/api/characters/test-ada/clone',
+      { method: 'POST' },
+      401,
+      'unauthorized',
+    ),
     // GET /api/sessions
     get('GET /api/sessions gets an unknown parameter', '/api/sessions?page=2', 400, 'validation_failed'),
     get('GET /api/sessions gets an unknown status', '/api/sessions?status=done', 400, 'validation_failed'),

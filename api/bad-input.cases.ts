@@ -16,7 +16,8 @@ export interface Case {
 export const SESSION = '{session}';
 export const USER_TOKEN = '{user-token}';
 export const user = { authorization: `Bearer ${USER_TOKEN}` };
-const OTHER_UUID = '0b0c9a53-5c55-4a8e-9f1c-7f7f3b0f6c11';
+/** A well-formed id that names nothing. */
+export const OTHER_UUID = '0b0c9a53-5c55-4a8e-9f1c-7f7f3b0f6c11';
 const bigString = 'x'.repeat(100 * 1024);
 export const API_SECRET = `bad-input-secret-${randomUUID()}`;
 const agent = { authorization: `Bearer ${agentApiToken(API_SECRET)}` };
@@ -39,6 +40,21 @@ const characterVoice = {
   espeak: { voice: 'en-us', rate: 170, pitch: 50 },
 };
 const goodStatus = { status: 'active', providers: { stt: 'a', llm: 'b', tts: 'c', offline: true } };
+
+/** One row, for the requests whose only detail is how they are sent. */
+export const row = (
+  name: string,
+  path: string,
+  opts: Case['opts'],
+  status: number,
+  code: Case['code'],
+): Case => ({
+  name,
+  path,
+  opts,
+  status,
+  code,
+});
 
 /** The checks every JSON-taking endpoint gets. `auth` is added to each request's headers. */
 export function bodyCases(
@@ -262,20 +278,20 @@ export function badInputCases(): Case[] {
       status: 400,
       code: 'validation_failed',
     },
-    {
-      name: 'POST /api/sessions/:id/end names an unknown session',
-      path: `/api/sessions/${OTHER_UUID}/end`,
-      opts: { method: 'POST', headers: user },
-      status: 404,
-      code: 'not_found',
-    },
-    {
-      name: 'POST /api/sessions/:id/end gets a non-uuid id',
-      path: '/api/sessions/nope/end',
-      opts: { method: 'POST', headers: user },
-      status: 404,
-      code: 'not_found',
-    },
+    row(
+      'POST /api/sessions/:id/end names an unknown session',
+      `/api/sessions/${OTHER_UUID}/end`,
+      { method: 'POST', headers: user },
+      404,
+      'not_found',
+    ),
+    row(
+      'POST /api/sessions/:id/end gets a non-uuid id',
+      '/api/sessions/nope/end',
+      { method: 'POST', headers: user },
+      404,
+      'not_found',
+    ),
     // POST /api/internal/sessions/:id/status
     ...internal('POST …/status', statusPath, goodStatus),
     {

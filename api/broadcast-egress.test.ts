@@ -7,7 +7,14 @@ import type { RunningLivekitServer } from '../scripts/livekit-server.ts';
 import { dumpTextColumns, testSecrets } from '../test/support/broadcasts.ts';
 import { signUp, type SignedUp } from '../test/support/auth.ts';
 import { startFakeEgress, type FakeEgress } from '../test/support/fake-egress.ts';
-import { send, startTestApi, startTestLivekit, type SendOptions, type TestApi } from './testing.ts';
+import {
+  livekitEnv,
+  send,
+  startTestApi,
+  startTestLivekit,
+  type SendOptions,
+  type TestApi,
+} from './testing.ts';
 
 // LiveKit Egress at the wire: no egress service can run here, so a stand-in for its Twirp API sits
 // in front of a real livekit-server and records what the API asks of it; egress webhooks are
@@ -90,10 +97,9 @@ describe.each(dbKinds)('broadcasts through LiveKit Egress against %s', (kind) =>
 
   beforeAll(async () => {
     api = await startTestApi(kind, {
-      LIVEKIT_URL: egress.url,
+      // The API reaches livekit-server through the fake egress service in front of it.
+      ...livekitEnv({ ...livekit, url: egress.url }),
       LIVEKIT_PUBLIC_URL: 'wss://media.example.test',
-      LIVEKIT_API_KEY: livekit.apiKey,
-      LIVEKIT_API_SECRET: livekit.apiSecret,
       LIVEKIT_EGRESS_ENABLED: 'true',
       PUBLIC_WEB_URL: 'https://troupe.example.test',
     });

@@ -14,10 +14,18 @@ import {
   StartBroadcastResponse,
 } from '../protocol/index.ts';
 import { agentApiToken } from '../protocol/internal.ts';
-import type { RunningLivekitServer } from '../scripts/livekit-server.ts';
 import { dumpTextColumns, testSecrets } from '../test/support/broadcasts.ts';
-import { signIn, signUp, type SignedUp } from '../test/support/auth.ts';
-import { send, startTestApi, startTestLivekit, type SendOptions, type TestApi } from './testing.ts';
+import type { SignedUp } from '../test/support/auth.ts';
+import {
+  livekitEnv,
+  operatorEnv,
+  send,
+  signUpWithOperator,
+  startTestApi,
+  useTestLivekit,
+  type SendOptions,
+  type TestApi,
+} from './testing.ts';
 
 // Broadcasts with the built-in output (no egress service configured): settings, who may touch
 // them, the agent's side, and the rule that a stream key never leaves in clear except to the agent.
@@ -25,13 +33,7 @@ import { send, startTestApi, startTestLivekit, type SendOptions, type TestApi } 
 const OPERATOR = { email: 'broadcast-operator@example.test', password: 'operator password 1' };
 const BROADCAST_SECRET_KEY = Buffer.alloc(32, 7).toString('base64');
 
-let livekit: RunningLivekitServer;
-beforeAll(async () => {
-  livekit = await startTestLivekit();
-});
-afterAll(async () => {
-  await livekit?.stop();
-});
+const livekit = useTestLivekit();
 
 describe.each(dbKinds)('broadcasts against %s', (kind) => {
   let api: TestApi;
@@ -67,17 +69,12 @@ describe.each(dbKinds)('broadcasts against %s', (kind) => {
 
   beforeAll(async () => {
     api = await startTestApi(kind, {
-      LIVEKIT_URL: livekit.url,
-      LIVEKIT_API_KEY: livekit.apiKey,
-      LIVEKIT_API_SECRET: livekit.apiSecret,
+      ...livekitEnv(livekit),
       BROADCAST_SECRET_KEY,
       PUBLIC_WEB_URL: 'https://troupe.example.test/',
-      OPERATOR_EMAIL: OPERATOR.email,
-      OPERATOR_PASSWORD: OPERATOR.password,
+      ...operatorEnv(OPERATOR),
     });
-    owner = await signUp(api.url);
-    stranger = await signUp(api.url);
-    operator = await signIn(api.url, OPERATOR.email, OPERATOR.password);
+    ({ ann: owner, ben: stranger, operator } = await signUpWithOperator(api.url, OPERATOR));
     agent = { authorization: `Bearer ${agentApiToken(livekit.apiSecret)}` };
   });
   afterAll(async () => {

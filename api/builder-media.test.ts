@@ -11,7 +11,7 @@ import { signUp, type SignedUp } from '../test/support/auth.ts';
 import { startFakeElevenLabs, type FakeElevenLabs } from '../test/support/fake-elevenlabs.ts';
 import { startFakeVoices, type FakeVoices } from '../test/support/fake-elevenlabs-voices.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../test/support/fake-openai.ts';
-import { characterInput, send, startTestApi, type TestApi } from './testing.ts';
+import { characterInput, createCharacter, send, startTestApi, type TestApi } from './testing.ts';
 
 // The builder's costly endpoints: voice previews, voice cloning and character generation, with
 // no keys (offline) and with ElevenLabs and an LLM standing in at the wire.
@@ -29,6 +29,28 @@ function parseWav(buf: Buffer): { sampleRate: number; samples: Int16Array } {
   const samples = new Int16Array(buf.buffer.slice(buf.byteOffset + 44, buf.byteOffset + 44 + bytes));
   return { sampleRate: buf.readUInt32LE(24), samples };
 }
+/** `POST /api/characters/generate` as `who`, which must answer 200 with a draft. */
+async function generate(
+  apiUrl: string,
+  description: string,
+  who: SignedUp,
+): Promise<GenerateCharacterResponse> {
+  const res = await send(apiUrl, '/api/characters/generate', { body: { description }, headers: who.headers });
+  expect(res.status, res.text).toBe(200);
+  return GenerateCharacterResponse.parse(res.body);
+}
+
+/** Test Ada's voice speaking `text`, previewed as `who`; the answer must be 200 (its body is left unread). */
+async function previewAdaVoice(apiUrl: string, who: SignedUp, text: string): Promise<Response> {
+  const res = await fetch(`${apiUrl}/api/characters/test-ada/voice/preview`, {
+    method: 'POST',
+    headers: { ...who.headers, 'content-type': 'application/json' },
+    body: JSON.stringify({ text }),
+  });
+  expect(res.status, await res.clone().text()).toBe(200);
+  return res;
+}
+
 const rmsOf = (s: Int16Array) => Math.sqrt(s.reduce((a, v) => a + v * v, 0) / Math.max(1, s.length)) / 32768;
 
 const audioForm = (
@@ -53,12 +75,7 @@ describe.each(dbKinds)('builder media with no keys on %s', (kind) => {
 
   it("when a character's voice is previewed offline, then the answer is a valid, non-silent WAV from espeak-ng", async () => {
     const user = await signUp(api.url);
-    const res = await fetch(`${api.url}/api/characters/test-ada/voice/preview`, {
-      method: 'POST',
-      headers: { ...user.headers, 'content-type': 'application/json' },
-      body: JSON.stringify({ text: 'Hello there, this is how I sound.' }),
-    });
-    expect(res.status, await res.clone().text()).toBe(200);
+    const res = await previewAdaVoice(api.url, user, 'Hello there, this is how I sound.');
     expect(res.headers.get('content-type')).toBe('audio/wav');
     expect(res.headers.get('x-voice-provider')).toBe('espeak');
     const { sampleRate, samples } = parseWav(Buffer.from(await res.arrayBuffer()));
@@ -112,10 +129,7 @@ describe.each(dbKinds)('builder media with no keys on %s', (kind) => {
       headers: user.headers,
     });
     expect(el.status).toBe(409);
-    const c = Character.parse(
-      (await send(api.url, '/api/characters', { body: characterInput('Clone Me'), headers: user.headers }))
-        .body,
-    );
+    const c = await createCharacter(api.url, user, 'Clone Me');
     const res = await fetch(`${api.url}/api/characters/${c.id}/voice/clone`, {
       method: 'POST',
       headers: user.headers,
@@ -128,22 +142,13 @@ describe.each(dbKinds)('builder media with no keys on %s', (kind) => {
   it('when a character is generated offline, then the draft is complete, deterministic and accepted by create', async () => {
     const user = await signUp(api.url);
     const description = 'A cheerful Scottish pirate captain named Morag who loves sea shanties and storms';
-    const res = await send(api.url, '/api/characters/generate', {
-      body: { description },
-      headers: user.headers,
-    });
-    expect(res.status, res.text).toBe(200);
-    const out = GenerateCharacterResponse.parse(res.body);
+    const out = await generate(api.url, description, user);
     expect(out.source).toBe('offline');
     expect(out.draft).toMatchObject({ name: 'Morag', visibility: 'private' });
     expect(out.draft.voice.espeak.voice).toBe('en-gb-scotland');
     expect(out.draft.persona.interests).toContain('sea shanties');
     expect(out.draft.tags).toContain('pirate');
-    const again = await send(api.url, '/api/characters/generate', {
-      body: { description },
-      headers: user.headers,
-    });
-    expect(GenerateCharacterResponse.parse(again.body).draft).toEqual(out.draft);
+    expect((await generate(api.url, description, user)).draft).toEqual(out.draft);
     const created = await send(api.url, '/api/characters', { body: out.draft, headers: user.headers });
     expect(created.status, created.text).toBe(201);
     expect((await send(api.url, '/api/characters/generate', { body: { description } })).status).toBe(401);
@@ -170,11 +175,7 @@ describe.each(dbKinds)('builder media with ElevenLabs and an LLM on %s', (kind) 
       BUILDER_RATE_LIMIT_PER_MINUTE: '0',
     });
     owner = await signUp(api.url);
-    const res = await send(api.url, '/api/characters', {
-      body: characterInput('Voice Owner'),
-      headers: owner.headers,
-    });
-    character = Character.parse(res.body);
+    character = await createCharacter(api.url, owner, 'Voice Owner');
   });
   afterAll(async () => {
     await api?.stop();
@@ -182,12 +183,7 @@ describe.each(dbKinds)('builder media with ElevenLabs and an LLM on %s', (kind) 
   });
 
   it('when an ElevenLabs-voiced character is previewed, then the request reaches ElevenLabs with its voice and key', async () => {
-    const res = await fetch(`${api.url}/api/characters/test-ada/voice/preview`, {
-      method: 'POST',
-      headers: { ...owner.headers, 'content-type': 'application/json' },
-      body: JSON.stringify({ text: 'Hello from the cloud.' }),
-    });
-    expect(res.status, await res.clone().text()).toBe(200);
+    const res = await previewAdaVoice(api.url, owner, 'Hello from the cloud.');
     expect(res.headers.get('x-voice-provider')).toBe('elevenlabs');
     expect(rmsOf(parseWav(Buffer.from(await res.arrayBuffer())).samples)).toBeGreaterThan(0.01);
     const req = tts.requests.at(-1)!;
@@ -308,12 +304,7 @@ describe.each(dbKinds)('builder media with ElevenLabs and an LLM on %s', (kind) 
       voice: { gender: 'female', accent: 'british', pace: 'fast', pitch: 'high' },
     });
     const description = 'a kind sky pirate who flies an airship';
-    const res = await send(api.url, '/api/characters/generate', {
-      body: { description },
-      headers: owner.headers,
-    });
-    expect(res.status, res.text).toBe(200);
-    const out = GenerateCharacterResponse.parse(res.body);
+    const out = await generate(api.url, description, owner);
     expect(out.source).toBe('llm');
     expect(out.draft).toMatchObject({
       name: 'Captain Wren',

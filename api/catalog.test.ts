@@ -9,8 +9,8 @@ import {
 } from '../db/schema.ts';
 import { dbKinds } from '../db/testing.ts';
 import { Character, CharacterPage, ErrorBody } from '../protocol/index.ts';
-import { signIn, signUp, type SignedUp } from '../test/support/auth.ts';
-import { characterInput, insertSession, send, startTestApi, type TestApi } from './testing.ts';
+import type { SignedUp } from '../test/support/auth.ts';
+import { characterInput, insertSession, send, startTestApiWithOperator, type TestApi } from './testing.ts';
 
 const OPERATOR = { email: 'catalog-operator@example.test', password: 'operator-password-9' };
 
@@ -44,14 +44,7 @@ describe.each(dbKinds)('character catalog against %s', (kind) => {
   const names = (page: CharacterPage) => page.characters.map((c) => c.name);
 
   beforeAll(async () => {
-    api = await startTestApi(kind, {
-      OPERATOR_EMAIL: OPERATOR.email,
-      OPERATOR_PASSWORD: OPERATOR.password,
-      RATE_LIMIT_PER_MINUTE: '0',
-      AUTH_RATE_LIMIT_PER_MINUTE: '0',
-    });
-    [ann, ben] = await Promise.all([signUp(api.url), signUp(api.url)]);
-    operator = await signIn(api.url, OPERATOR.email, OPERATOR.password);
+    ({ api, ann, ben, operator } = await startTestApiWithOperator(kind, OPERATOR));
     // Created one after another, so that `newest` has a known order.
     made.set('Cleo', await create(ann, 'Cleo', { visibility: 'public', tags: ['pirate', 'sea'] }));
     made.set('Dora', await create(ann, 'Dora', { description: 'Knows 100% of the harbour_master lore.' }));

@@ -3,7 +3,7 @@ import { dbKinds } from '../db/testing.ts';
 import { Character, ErrorBody, ImportCharacterResponse } from '../protocol/index.ts';
 import { signUp, type SignedUp } from '../test/support/auth.ts';
 import { importCard, type ExportFormat, type ImportedCard } from './cards/index.ts';
-import { charxCard, jsonBytes, pngCard, v1Card, v2Card, v3Card } from './cards/testing.ts';
+import { charxCard, jsonBytes, pngCard, v1Card, v2Card, v2CardKnowledge, v3Card } from './cards/testing.ts';
 import { characterInput, send, startTestApi, type TestApi } from './testing.ts';
 
 // Character cards through the API: import makes a private character with its lorebook, export
@@ -125,23 +125,7 @@ describe.each(dbKinds)('character cards on %s', (kind) => {
     const { character } = await imported(jsonBytes(v2Card()), 'application/json');
     const exported = await download(character.id, 'v3-json');
     const again = importCard({ bytes: exported.bytes });
-    expect(again.knowledge).toEqual([
-      {
-        keys: ['Kestrel', 'airship'],
-        content: 'The Kestrel is an old cargo airship with a patched balloon.',
-        enabled: true,
-        name: 'The ship',
-        sourceIndex: 0,
-      },
-      {
-        keys: ['Vell'],
-        content: 'Vell is the quartermaster who keeps the real accounts.',
-        enabled: false,
-        name: 'Vell',
-        priority: 10,
-        sourceIndex: 1,
-      },
-    ]);
+    expect(again.knowledge).toEqual(v2CardKnowledge());
   });
 
   it('when an imported character is edited, then the export carries the edit and keeps the rest of the card', async () => {

@@ -209,39 +209,33 @@ export function deriveAuthSecret(livekitApiSecret: string): string {
 const sizeUnits: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2 };
 const durationUnits: Record<string, number> = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
-const byteSize = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^\d+(b|kb|mb)?$/, 'must be a size such as 64kb, 1mb or 65536')
-  .transform((v) => {
-    const [, n = '0', unit = 'b'] = /^(\d+)([a-z]*)$/.exec(v) ?? [];
-    return Number(n) * (sizeUnits[unit] ?? 1);
-  })
-  .pipe(
-    z
-      .number()
-      .int()
-      .min(1024, 'must be at least 1kb')
-      .max(100 * 1024 ** 2, 'must be at most 100mb'),
-  );
+/** A whole number with an optional unit from `units` (`64kb`, `2h`); a bare number counts `bare` each. */
+const withUnit = (units: Record<string, number>, bare: number, message: string) =>
+  z
+    .string()
+    .trim()
+    .toLowerCase()
+    .regex(new RegExp(`^\\d+(${Object.keys(units).join('|')})?$`), message)
+    .transform((v) => {
+      const [, n = '0', unit = ''] = /^(\d+)([a-z]*)$/.exec(v) ?? [];
+      return Number(n) * (units[unit] ?? bare);
+    });
 
-const duration = z
-  .string()
-  .trim()
-  .toLowerCase()
-  .regex(/^\d+(s|m|h|d)?$/, 'must be a duration such as 2h, 30m or 7200 (seconds)')
-  .transform((v) => {
-    const [, n = '0', unit = 's'] = /^(\d+)([a-z]*)$/.exec(v) ?? [];
-    return Number(n) * (durationUnits[unit] ?? 1000);
-  })
-  .pipe(
-    z
-      .number()
-      .int()
-      .min(60_000, 'must be at least 1 minute')
-      .max(7 * 86_400_000, 'must be at most 7 days'),
-  );
+const byteSize = withUnit(sizeUnits, 1, 'must be a size such as 64kb, 1mb or 65536').pipe(
+  z
+    .number()
+    .int()
+    .min(1024, 'must be at least 1kb')
+    .max(100 * 1024 ** 2, 'must be at most 100mb'),
+);
+
+const duration = withUnit(durationUnits, 1000, 'must be a duration such as 2h, 30m or 7200 (seconds)').pipe(
+  z
+    .number()
+    .int()
+    .min(60_000, 'must be at least 1 minute')
+    .max(7 * 86_400_000, 'must be at most 7 days'),
+);
 
 const livekitUrl = z.url({
   protocol: /^(wss?|https?)$/,

@@ -6,11 +6,11 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbKinds } from '../db/testing.ts';
-import { Character, CreateSessionResponse, ErrorBody } from '../protocol/index.ts';
+import { CreateSessionResponse, ErrorBody } from '../protocol/index.ts';
 import { signUp, type SignedUp } from '../test/support/auth.ts';
 import { apiOperations } from './openapi/operations.ts';
 import type { ApiOperation } from './openapi/registry.ts';
-import { characterInput, send, startTestApi, type TestApi } from './testing.ts';
+import { createCharacter, send, startTestApi, type TestApi } from './testing.ts';
 
 // A fixed seed, so that a failure reproduces; few runs per endpoint, so the suite stays well under a minute.
 const SEED = 0xf22;
@@ -51,11 +51,7 @@ describe.each(dbKinds)('request bodies fuzzed against %s', (kind) => {
       headers: caller.headers,
     });
     sessionId = CreateSessionResponse.parse(session.body).sessionId;
-    const character = await send(api.url, '/api/characters', {
-      body: characterInput('Fuzzed'),
-      headers: caller.headers,
-    });
-    characterId = Character.parse(character.body).id;
+    characterId = (await createCharacter(api.url, caller, 'Fuzzed')).id;
   });
   afterAll(async () => {
     await api?.stop();

@@ -2,24 +2,17 @@ import { TokenVerifier } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbKinds } from '../db/testing.ts';
 import {
-  Character,
   CreateSessionResponse,
   DispatchMetadata,
   GroupSettings,
   MAX_GROUP_HUMANS,
   SessionDetail,
+  type Character,
 } from '../protocol/index.ts';
-import type { RunningLivekitServer } from '../scripts/livekit-server.ts';
 import { signUp, type SignedUp } from '../test/support/auth.ts';
-import { characterInput, send, startTestApi, startTestLivekit, type TestApi } from './testing.ts';
+import { createCharacter, livekitEnv, send, startTestApi, useTestLivekit, type TestApi } from './testing.ts';
 
-let livekit: RunningLivekitServer;
-beforeAll(async () => {
-  livekit = await startTestLivekit();
-});
-afterAll(async () => {
-  await livekit?.stop();
-});
+const livekit = useTestLivekit();
 
 describe.each(dbKinds)('group sessions against %s', (kind) => {
   let api: TestApi;
@@ -29,23 +22,11 @@ describe.each(dbKinds)('group sessions against %s', (kind) => {
   let theirs: Character;
 
   beforeAll(async () => {
-    api = await startTestApi(kind, {
-      LIVEKIT_URL: livekit.url,
-      LIVEKIT_API_KEY: livekit.apiKey,
-      LIVEKIT_API_SECRET: livekit.apiSecret,
-    });
+    api = await startTestApi(kind, livekitEnv(livekit));
     owner = await signUp(api.url);
     stranger = await signUp(api.url);
-    const made = await send(api.url, '/api/characters', {
-      body: characterInput('Cleo'),
-      headers: owner.headers,
-    });
-    mine = Character.parse(made.body);
-    const other = await send(api.url, '/api/characters', {
-      body: characterInput('Dax'),
-      headers: stranger.headers,
-    });
-    theirs = Character.parse(other.body);
+    mine = await createCharacter(api.url, owner, 'Cleo');
+    theirs = await createCharacter(api.url, stranger, 'Dax');
   });
   afterAll(async () => {
     await api?.stop();

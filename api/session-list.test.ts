@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { messages, sessionCharacters, sessions } from '../db/schema.ts';
+import { messages } from '../db/schema.ts';
 import { dbKinds } from '../db/testing.ts';
 import { ErrorBody, SessionList } from '../protocol/index.ts';
-import { signIn, signUp, type SignedUp } from '../test/support/auth.ts';
-import { insertSession, send, startTestApi, type TestApi } from './testing.ts';
+import type { SignedUp } from '../test/support/auth.ts';
+import { insertPastSession, insertSession, send, startTestApiWithOperator, type TestApi } from './testing.ts';
 
 const OPERATOR = { email: 'history-operator@example.test', password: 'operator-password-5' };
 
@@ -25,14 +24,7 @@ describe.each(dbKinds)('session list filters against %s', (kind) => {
   const idsOf = (l: SessionList) => l.sessions.map((s) => s.id);
 
   beforeAll(async () => {
-    api = await startTestApi(kind, {
-      OPERATOR_EMAIL: OPERATOR.email,
-      OPERATOR_PASSWORD: OPERATOR.password,
-      RATE_LIMIT_PER_MINUTE: '0',
-      AUTH_RATE_LIMIT_PER_MINUTE: '0',
-    });
-    [ann, ben] = await Promise.all([signUp(api.url), signUp(api.url)]);
-    operator = await signIn(api.url, OPERATOR.email, OPERATOR.password);
+    ({ api, ann, ben, operator } = await startTestApiWithOperator(kind, OPERATOR));
     const db = api.db.db;
     const seeds = [
       { at: '2030-01-01T10:00:00Z', characters: ['test-ada'], status: 'ended', said: 'I love steam engines' },
@@ -46,20 +38,11 @@ describe.each(dbKinds)('session list filters against %s', (kind) => {
       { at: '2030-01-04T10:00:00Z', characters: ['test-ada'], status: 'created', said: 'ENGINES again' },
     ] as const;
     for (const s of seeds) {
-      const { id } = await insertSession(db, ann.user.id);
-      await db
-        .update(sessions)
-        .set({
-          createdAt: new Date(s.at),
-          status: s.status,
-          characterId: s.characters[0],
-          mode: s.characters.length > 1 ? 'group' : 'call',
-        })
-        .where(eq(sessions.id, id));
-      await db.delete(sessionCharacters).where(eq(sessionCharacters.sessionId, id));
-      await db
-        .insert(sessionCharacters)
-        .values(s.characters.map((characterId, position) => ({ sessionId: id, characterId, position })));
+      const id = await insertPastSession(db, ann.user.id, {
+        characters: s.characters,
+        createdAt: s.at,
+        set: { status: s.status },
+      });
       const at = new Date(s.at);
       await db.insert(messages).values({
         id: randomUUID(),

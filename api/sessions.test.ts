@@ -15,7 +15,6 @@ import {
   type ProviderInfo,
 } from '../protocol/index.ts';
 import { agentApiToken } from '../protocol/internal.ts';
-import type { RunningLivekitServer } from '../scripts/livekit-server.ts';
 import { signUp, type SignedUp } from '../test/support/auth.ts';
 import { createApp } from './app.ts';
 import { dispatchedCharacter } from './services/sessions.ts';
@@ -24,7 +23,8 @@ import {
   findLivekitPorts,
   send,
   startTestApi,
-  startTestLivekit,
+  livekitEnv,
+  useTestLivekit,
   type TestApi,
 } from './testing.ts';
 
@@ -52,13 +52,7 @@ function turn(overrides: Partial<Turn> = {}): Turn {
   };
 }
 
-let livekit: RunningLivekitServer;
-beforeAll(async () => {
-  livekit = await startTestLivekit();
-});
-afterAll(async () => {
-  await livekit?.stop();
-});
+const livekit = useTestLivekit();
 
 describe.each(dbKinds)('sessions against %s', (kind) => {
   let api: TestApi;
@@ -68,10 +62,8 @@ describe.each(dbKinds)('sessions against %s', (kind) => {
 
   beforeAll(async () => {
     api = await startTestApi(kind, {
-      LIVEKIT_URL: livekit.url,
+      ...livekitEnv(livekit),
       LIVEKIT_PUBLIC_URL: 'wss://media.example.test',
-      LIVEKIT_API_KEY: livekit.apiKey,
-      LIVEKIT_API_SECRET: livekit.apiSecret,
       ROOM_TOKEN_TTL: '30m',
     });
     caller = await signUp(api.url);

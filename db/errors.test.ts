@@ -120,25 +120,17 @@ describe('database errors that mean the database is unavailable', () => {
     expect(isDatabaseUnavailable(err)).toBe(true);
   });
 
-  it('when the socket is closed mid-query, then CONNECTION_CLOSED is unavailable', async () => {
+  it.each([
+    { how: 'closed', code: 'CONNECTION_CLOSED', drop: (client: Socket) => client.end() },
+    { how: 'reset', code: 'ECONNRESET', drop: (client: Socket) => client.resetAndDestroy() },
+  ])('when the socket is $how mid-query, then $code is unavailable', async ({ code, drop }) => {
     const port = await proxy('pg_sleep', (client, server) => {
       server.destroy();
-      client.end();
+      drop(client);
     });
     const { db } = open(viaPort(port));
     const err = await failure(db.execute(sql`select pg_sleep(30)`));
-    expect((err as Error).cause).toMatchObject({ code: 'CONNECTION_CLOSED' });
-    expect(isDatabaseUnavailable(err)).toBe(true);
-  });
-
-  it('when the socket is reset mid-query, then ECONNRESET is unavailable', async () => {
-    const port = await proxy('pg_sleep', (client, server) => {
-      server.destroy();
-      client.resetAndDestroy();
-    });
-    const { db } = open(viaPort(port));
-    const err = await failure(db.execute(sql`select pg_sleep(30)`));
-    expect((err as Error).cause).toMatchObject({ code: 'ECONNRESET' });
+    expect((err as Error).cause).toMatchObject({ code });
     expect(isDatabaseUnavailable(err)).toBe(true);
   });
 

@@ -165,19 +165,15 @@ export const MAX_PAGE_LIMIT = 100;
 /** A page size from a query string: 1–100. */
 export const PageLimit = z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT);
 
+/** Words to search for, from a query string: 1–200 characters once trimmed. */
+export const SearchWords = z.string().trim().min(1).max(200).refine(noNul, 'must not contain NUL');
+
 /** An opaque keyset cursor from a previous page's `nextCursor`. */
 export const PageCursor = z.string().min(1).max(1024);
 
 /** Query of `GET /api/characters`; any other parameter is a 400 naming it. */
 export const CharacterListQuery = z.strictObject({
-  q: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .refine(noNul, 'must not contain NUL')
-    .optional()
-    .describe('Words searched in name, tagline, description and tags'),
+  q: SearchWords.optional().describe('Words searched in name, tagline, description and tags'),
   tag: z
     .union([TagFilter, z.array(TagFilter).max(20)])
     .optional()

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Character, CharacterId, noNul } from './characters.ts';
+import { Character, CharacterId, SearchWords } from './characters.ts';
 import { GroupSettings } from './group.ts';
 
 export const SessionMode = z.enum(['call', 'group']);
@@ -219,14 +219,7 @@ export const SessionListQuery = z.strictObject({
   mode: SessionMode.optional(),
   from: z.iso.datetime({ offset: true }).optional().describe('Created at or after this instant'),
   to: z.iso.datetime({ offset: true }).optional().describe('Created before this instant'),
-  q: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .refine(noNul, 'must not contain NUL')
-    .optional()
-    .describe('Words searched in the transcript'),
+  q: SearchWords.optional().describe('Words searched in the transcript'),
   ownerId: z.uuid().optional().describe("Operators: another account's sessions"),
   limit: z.coerce.number().int().min(1).max(100).default(50).describe('Page size, 1–100'),
   cursor: z.string().min(1).max(1024).optional().describe("The previous page's nextCursor"),

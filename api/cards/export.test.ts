@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { V1_FIELDS } from './card.ts';
 import { CardError } from './errors.ts';
 import { exportCard, type ExportFormat } from './export.ts';
 import { importCard } from './import.ts';
@@ -206,12 +207,7 @@ describe('exportCard round trips', () => {
     const out = parseJsonBytes(exportCard(character, { format: 'v3-json' }).bytes) as Json;
     expect(Object.keys(out)).toEqual(['spec', 'spec_version', 'data']);
     expect(Object.keys(out.data as Json)).toEqual([
-      'name',
-      'description',
-      'personality',
-      'scenario',
-      'first_mes',
-      'mes_example',
+      ...V1_FIELDS,
       'creator_notes',
       'system_prompt',
       'post_history_instructions',

@@ -110,12 +110,7 @@ function png(
 
 /** Where the specs list each field; keys new to a card are written in this order. */
 const SPEC_ORDER = [
-  'name',
-  'description',
-  'personality',
-  'scenario',
-  'first_mes',
-  'mes_example',
+  ...V1_FIELDS,
   'creator_notes',
   'system_prompt',
   'post_history_instructions',

@@ -11,6 +11,7 @@ import {
   textChunk,
   v1Card,
   v2Card,
+  v2CardKnowledge,
   v3Card,
   type Json,
 } from './testing.ts';
@@ -72,23 +73,7 @@ describe('importCard', () => {
       creator: 'test-author',
       talkativeness: 0.4,
     });
-    expect(card.knowledge).toEqual([
-      {
-        keys: ['Kestrel', 'airship'],
-        content: 'The Kestrel is an old cargo airship with a patched balloon.',
-        enabled: true,
-        name: 'The ship',
-        sourceIndex: 0,
-      },
-      {
-        keys: ['Vell'],
-        content: 'Vell is the quartermaster who keeps the real accounts.',
-        enabled: false,
-        name: 'Vell',
-        priority: 10,
-        sourceIndex: 1,
-      },
-    ]);
+    expect(card.knowledge).toEqual(v2CardKnowledge());
     expect(card.avatar?.contentType).toBe('image/png');
     expect(plainTexts(card.avatar!.bytes).size).toBe(0);
     expect(card.raw).toEqual(v2Card());

@@ -1,20 +1,9 @@
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { CardError } from './errors.ts';
 import { blankPng, readPngCardTexts, walkPng, withCardTexts } from './png.ts';
-import { pngChunk, plainChunks, plainTexts, solidPng, textChunk } from './testing.ts';
+import { cardErrorOf as codeOf, pngChunk, plainChunks, plainTexts, solidPng, textChunk } from './testing.ts';
 
 const MiB = 1024 * 1024;
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof CardError) return `${err.code}: ${err.message}`;
-    throw err;
-  }
-  return 'no error';
-}
 
 describe('readPngCardTexts', () => {
   it('when a PNG has chara and ccv3 chunks, then the first of each is read, whatever the keyword case', () => {

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { OWNED_DATA_FIELDS } from './card.ts';
 import { exportCard, type ExportFormat } from './export.ts';
 import { importCard } from './import.ts';
 import { jsonBytes, parseJsonBytes, plainTexts, type Json } from './testing.ts';
@@ -14,17 +15,7 @@ const RESERVED = new Set([
   'spec',
   'spec_version',
   'data',
-  'name',
-  'description',
-  'personality',
-  'scenario',
-  'first_mes',
-  'mes_example',
-  'creator_notes',
-  'system_prompt',
-  'alternate_greetings',
-  'tags',
-  'creator',
+  ...OWNED_DATA_FIELDS,
   'character_book',
   'extensions',
   'entries',

@@ -2,6 +2,7 @@
 // tests do not check the module's PNG code against itself.
 import { crc32, deflateSync } from 'node:zlib';
 import { strToU8, zipSync, type Zippable } from 'fflate';
+import { CardError } from './errors.ts';
 
 export type Json = Record<string, unknown>;
 
@@ -180,6 +181,38 @@ export function charxCard(icon = solidPng([200, 40, 40, 255])): {
     'assets/other/images/smile.png': solidPng([0, 200, 0, 255]),
   };
   return { zip: zipSync(files), card, icon };
+}
+
+/** What importing v2Card() makes of its lorebook. */
+export function v2CardKnowledge(): Json[] {
+  return [
+    {
+      keys: ['Kestrel', 'airship'],
+      content: 'The Kestrel is an old cargo airship with a patched balloon.',
+      enabled: true,
+      name: 'The ship',
+      sourceIndex: 0,
+    },
+    {
+      keys: ['Vell'],
+      content: 'Vell is the quartermaster who keeps the real accounts.',
+      enabled: false,
+      name: 'Vell',
+      priority: 10,
+      sourceIndex: 1,
+    },
+  ];
+}
+
+/** `code: message` of the CardError that `fn` throws, or 'no error'; any other error is rethrown. */
+export function cardErrorOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof CardError) return `${err.code}: ${err.message}`;
+    throw err;
+  }
+  return 'no error';
 }
 
 // --- an independent PNG writer and tEXt reader --------------------------------------------------

@@ -1,7 +1,6 @@
 import { Zip, ZipDeflate, strToU8, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
-import { CardError } from './errors.ts';
-import { patchZipEntry } from './testing.ts';
+import { cardErrorOf as errorOf, patchZipEntry } from './testing.ts';
 import { readZipDirectory, readZipEntry, type ZipLimits } from './zip.ts';
 
 const limits: ZipLimits = { maxEntries: 100, maxUncompressedBytes: 1024 * 1024 };
@@ -11,16 +10,6 @@ function readAll(zip: Uint8Array, l = limits): Record<string, string> {
   for (const e of readZipDirectory(zip, l))
     out[e.name] = Buffer.from(readZipEntry(zip, e, l)).toString('utf8');
   return out;
-}
-
-function errorOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof CardError) return `${err.code}: ${err.message}`;
-    throw err;
-  }
-  return 'no error';
 }
 
 /** A streamed archive: sizes and CRCs follow each entry in a data descriptor, not its local header. */

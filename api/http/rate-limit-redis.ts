@@ -106,35 +106,38 @@ export async function connectRateLimitRedis(
  * a failed load's rejected promise, and with it would fail every request after Redis came back.
  */
 class RecoveringRedisStore extends RedisStore implements Store {
-  #incrementLoaded = false;
-  #getLoaded = false;
+  readonly #loaded = { increment: false, get: false };
 
   override async init(options: LimiterOptions): Promise<void> {
     this.windowMs = options.windowMs;
   }
 
   override async increment(key: string): Promise<IncrementResponse> {
-    if (!this.#incrementLoaded) {
-      this.incrementScriptSha = this.loadIncrementScript();
-      this.#incrementLoaded = true;
-    }
-    try {
-      return await super.increment(key);
-    } catch (err) {
-      this.#incrementLoaded = false;
-      throw err;
-    }
+    return this.#withScript(
+      'increment',
+      () => (this.incrementScriptSha = this.loadIncrementScript()),
+      () => super.increment(key),
+    );
   }
 
   override async get(key: string): Promise<ClientRateLimitInfo | undefined> {
-    if (!this.#getLoaded) {
-      this.getScriptSha = this.loadGetScript();
-      this.#getLoaded = true;
+    return this.#withScript(
+      'get',
+      () => (this.getScriptSha = this.loadGetScript()),
+      () => super.get(key),
+    );
+  }
+
+  /** Runs `call` with its script loaded (by `load`) once, and loaded again after a failure. */
+  async #withScript<T>(script: 'increment' | 'get', load: () => unknown, call: () => Promise<T>): Promise<T> {
+    if (!this.#loaded[script]) {
+      load();
+      this.#loaded[script] = true;
     }
     try {
-      return await super.get(key);
+      return await call();
     } catch (err) {
-      this.#getLoaded = false;
+      this.#loaded[script] = false;
       throw err;
     }
   }

@@ -14,13 +14,10 @@ import {
   User,
 } from '../../protocol/index.ts';
 import type { ApiOperation } from '../openapi/registry.ts';
+import { bodyErrors, notSignedIn, sessionIdParams } from './shared.openapi.ts';
 
-const bodyErrors = {
-  400: 'The body is not valid JSON or fails the schema',
-  413: 'The body is larger than BODY_LIMIT',
-  415: 'The body is not application/json',
-};
-const sessionId = z.object({ id: z.uuid().describe('The session id') });
+/** Only a session's owner manages its invites. */
+const ownerOnly = { ...notSignedIn, 403: 'Not the session’s owner' };
 
 /** Accounts (auth.ts), API keys (keys.ts) and invites (invites.ts). */
 export const accountOperations: ApiOperation[] = [
@@ -51,7 +48,7 @@ export const accountOperations: ApiOperation[] = [
     summary: 'The signed-in account',
     tag: 'accounts',
     responses: { 200: { description: 'The account', schema: User } },
-    errors: { 401: 'Not signed in' },
+    errors: notSignedIn,
     security: 'bearer',
   },
   {
@@ -62,7 +59,7 @@ export const accountOperations: ApiOperation[] = [
     tag: 'accounts',
     body: { schema: CreateApiKeyRequest },
     responses: { 201: { description: 'The key, with its secret', schema: CreatedApiKey } },
-    errors: { ...bodyErrors, 401: 'Not signed in' },
+    errors: { ...bodyErrors, ...notSignedIn },
     security: 'bearer',
   },
   {
@@ -72,7 +69,7 @@ export const accountOperations: ApiOperation[] = [
     summary: "The caller's API keys, never their secrets",
     tag: 'accounts',
     responses: { 200: { description: 'The keys', schema: ApiKeyList } },
-    errors: { 401: 'Not signed in' },
+    errors: notSignedIn,
     security: 'bearer',
   },
   {
@@ -83,7 +80,7 @@ export const accountOperations: ApiOperation[] = [
     tag: 'accounts',
     params: z.object({ id: z.uuid().describe('The key id') }),
     responses: { 204: { description: 'Revoked' } },
-    errors: { 401: 'Not signed in', 404: 'No such key of the caller’s' },
+    errors: { ...notSignedIn, 404: 'No such key of the caller’s' },
     security: 'bearer',
   },
   {
@@ -92,16 +89,10 @@ export const accountOperations: ApiOperation[] = [
     operationId: 'createInvite',
     summary: "Invite someone into the session's room; the code is shown this once",
     tag: 'invites',
-    params: sessionId,
+    params: sessionIdParams,
     body: { schema: CreateInviteRequest, required: false, description: 'How long the invite lives' },
     responses: { 201: { description: 'The invite, with its code and link', schema: CreatedInvite } },
-    errors: {
-      ...bodyErrors,
-      401: 'Not signed in',
-      403: 'Not the session’s owner',
-      404: 'No such session',
-      409: 'The session has ended',
-    },
+    errors: { ...bodyErrors, ...ownerOnly, 404: 'No such session', 409: 'The session has ended' },
     security: 'bearer',
   },
   {
@@ -110,9 +101,9 @@ export const accountOperations: ApiOperation[] = [
     operationId: 'listInvites',
     summary: "A session's invites, never their codes",
     tag: 'invites',
-    params: sessionId,
+    params: sessionIdParams,
     responses: { 200: { description: 'The invites', schema: InviteList } },
-    errors: { 401: 'Not signed in', 403: 'Not the session’s owner', 404: 'No such session' },
+    errors: { ...ownerOnly, 404: 'No such session' },
     security: 'bearer',
   },
   {
@@ -121,9 +112,9 @@ export const accountOperations: ApiOperation[] = [
     operationId: 'revokeInvite',
     summary: 'Revoke an invite',
     tag: 'invites',
-    params: sessionId.extend({ inviteId: z.uuid().describe('The invite id') }),
+    params: sessionIdParams.extend({ inviteId: z.uuid().describe('The invite id') }),
     responses: { 204: { description: 'Revoked' } },
-    errors: { 401: 'Not signed in', 403: 'Not the session’s owner', 404: 'No such session or invite' },
+    errors: { ...ownerOnly, 404: 'No such session or invite' },
     security: 'bearer',
   },
   {

@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { Analytics, AnalyticsQuery, CharacterId } from '../../protocol/index.ts';
 import type { ApiOperation } from '../openapi/registry.ts';
+import { characterNotVisible, notSignedIn } from './shared.openapi.ts';
 
 const errors = {
   400: 'An unknown or malformed parameter, from not before to, or a range over 366 days',
-  401: 'Not signed in',
+  ...notSignedIn,
 };
 
 export const analyticsOperations: ApiOperation[] = [
@@ -30,7 +31,7 @@ export const analyticsOperations: ApiOperation[] = [
     params: z.object({ id: CharacterId.describe('The character id') }),
     query: AnalyticsQuery,
     responses: { 200: { description: 'The figures', schema: Analytics } },
-    errors: { ...errors, 404: 'No such character, or not visible to the caller' },
+    errors: { ...errors, ...characterNotVisible },
     security: 'bearer',
   },
   {

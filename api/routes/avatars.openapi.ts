@@ -1,8 +1,10 @@
 import { z } from 'zod';
-import { AvatarContentType, AvatarQuery, AvatarUploadResponse, CharacterId } from '../../protocol/index.ts';
+import { AvatarContentType, AvatarQuery, AvatarUploadResponse } from '../../protocol/index.ts';
 import type { ApiOperation } from '../openapi/registry.ts';
+import { characterIdParams as params, characterNotVisible, notSignedIn } from './shared.openapi.ts';
 
-const params = z.object({ id: CharacterId.describe('The character id, a lowercase slug') });
+/** Only the owner of a character of their own changes its avatar. */
+const ownerOnly = { ...notSignedIn, 403: 'Not the owner, or a built-in character' };
 const image = z.string().describe('The image bytes');
 
 export const avatarOperations: ApiOperation[] = [
@@ -25,9 +27,8 @@ export const avatarOperations: ApiOperation[] = [
     responses: { 200: { description: 'What was stored', schema: AvatarUploadResponse } },
     errors: {
       400: 'Empty, not an image, not the type it was sent as, or larger than 4096×4096 (`details.reason`)',
-      401: 'Not signed in',
-      403: 'Not the owner, or a built-in character',
-      404: 'No such character, or not visible to the caller',
+      ...ownerOnly,
+      ...characterNotVisible,
       413: 'The image is larger than AVATAR_UPLOAD_LIMIT',
       415: 'The body is not image/png, image/jpeg or image/webp',
     },
@@ -45,7 +46,7 @@ export const avatarOperations: ApiOperation[] = [
       302: { description: "No upload: the Location is the character's avatar image" },
       304: { description: 'Not modified (If-None-Match matched the ETag)' },
     },
-    errors: { 404: 'No such character, or not visible to the caller' },
+    errors: characterNotVisible,
   },
   {
     method: 'delete',
@@ -55,10 +56,6 @@ export const avatarOperations: ApiOperation[] = [
     tag: 'characters',
     params,
     responses: { 204: { description: 'Removed' } },
-    errors: {
-      401: 'Not signed in',
-      403: 'Not the owner, or a built-in character',
-      404: 'No such character, or it has no uploaded avatar',
-    },
+    errors: { ...ownerOnly, 404: 'No such character, or it has no uploaded avatar' },
   },
 ];

@@ -9,14 +9,10 @@ import {
 } from '../../protocol/index.ts';
 import type { ApiOperation } from '../openapi/registry.ts';
 import { EmptyBroadcastRequest } from './broadcasts.ts';
+import { bodyErrors, emptyBody, emptyBodyErrors, notSignedIn } from './shared.openapi.ts';
 
 const broadcastId = z.object({ id: z.uuid().describe('The broadcast id') });
-const common = { 401: 'Not signed in', 404: 'No such broadcast, or not yours' };
-const bodyErrors = {
-  400: 'The body is not valid JSON or fails the schema',
-  413: 'The body is larger than BODY_LIMIT',
-  415: 'The body is not application/json',
-};
+const common = { ...notSignedIn, 404: 'No such broadcast, or not yours' };
 
 export const broadcastOperations: ApiOperation[] = [
   {
@@ -30,7 +26,7 @@ export const broadcastOperations: ApiOperation[] = [
     tag: 'broadcasts',
     body: { schema: CreateBroadcastRequest },
     responses: { 201: { description: 'The broadcast, without its secrets', schema: Broadcast } },
-    errors: { ...bodyErrors, 401: 'Not signed in' },
+    errors: { ...bodyErrors, ...notSignedIn },
   },
   {
     method: 'get',
@@ -39,7 +35,7 @@ export const broadcastOperations: ApiOperation[] = [
     summary: "The caller's broadcasts, newest first",
     tag: 'broadcasts',
     responses: { 200: { description: 'The broadcasts, without their secrets', schema: BroadcastList } },
-    errors: { 401: 'Not signed in' },
+    errors: notSignedIn,
   },
   {
     method: 'get',
@@ -82,12 +78,12 @@ export const broadcastOperations: ApiOperation[] = [
       'built-in output). Only the owner may start a broadcast.',
     tag: 'broadcasts',
     params: broadcastId,
-    body: { schema: EmptyBroadcastRequest, required: false, description: 'No body, or an empty object' },
+    body: emptyBody(EmptyBroadcastRequest),
     responses: {
       200: { description: "The broadcast, and the host's room token", schema: StartBroadcastResponse },
     },
     errors: {
-      400: 'A body that is not an empty object',
+      ...emptyBodyErrors,
       ...common,
       403: "An operator may not start someone else's broadcast",
       409: 'Already on air, or no stream key and no destination',
@@ -101,9 +97,9 @@ export const broadcastOperations: ApiOperation[] = [
     summary: 'Go off air: stops the output and ends the session (a no-op when not on air)',
     tag: 'broadcasts',
     params: broadcastId,
-    body: { schema: EmptyBroadcastRequest, required: false, description: 'No body, or an empty object' },
+    body: emptyBody(EmptyBroadcastRequest),
     responses: { 200: { description: 'The stopped broadcast', schema: Broadcast } },
-    errors: { 400: 'A body that is not an empty object', ...common },
+    errors: { ...emptyBodyErrors, ...common },
   },
   {
     method: 'get',

@@ -1,15 +1,15 @@
-import { z } from 'zod';
-import {
-  Character,
-  CharacterId,
-  CharacterListQuery,
-  CharacterPage,
-  CloneCharacterRequest,
-} from '../../protocol/index.ts';
+import { Character, CharacterListQuery, CharacterPage, CloneCharacterRequest } from '../../protocol/index.ts';
 import type { ApiOperation } from '../openapi/registry.ts';
 import { PublishRequest } from './catalog.ts';
-
-const characterId = z.object({ id: CharacterId.describe('The character id, a lowercase slug') });
+import {
+  bodyErrors,
+  characterIdParams,
+  characterNotOwned,
+  characterNotVisible,
+  emptyBody,
+  emptyBodyErrors,
+  notSignedIn,
+} from './shared.openapi.ts';
 
 const visibility = (action: 'publish' | 'unpublish'): ApiOperation => ({
   method: 'post',
@@ -21,15 +21,10 @@ const visibility = (action: 'publish' | 'unpublish'): ApiOperation => ({
       : 'Make a character private again: only its owner (and operators) see it',
   description: "Its owner's, or an operator's. Built-in characters stay public.",
   tag: 'characters',
-  params: characterId,
-  body: { schema: PublishRequest, required: false, description: 'No body, or an empty object' },
+  params: characterIdParams,
+  body: emptyBody(PublishRequest),
   responses: { 200: { description: 'The character', schema: Character } },
-  errors: {
-    400: 'A body that is not an empty object',
-    401: 'Not signed in',
-    403: "A built-in character, or someone else's",
-    404: 'No such character, or not visible to the caller',
-  },
+  errors: { ...emptyBodyErrors, ...notSignedIn, ...characterNotOwned },
   security: 'bearer',
 });
 
@@ -60,7 +55,7 @@ export const catalogOperations: ApiOperation[] = [
     description:
       'Copies the builder fields, the voice, the knowledge (entries, documents, chunks) and an uploaded avatar.',
     tag: 'characters',
-    params: characterId,
+    params: characterIdParams,
     body: {
       schema: CloneCharacterRequest,
       required: false,
@@ -69,9 +64,9 @@ export const catalogOperations: ApiOperation[] = [
     responses: { 201: { description: 'The copy', schema: Character } },
     errors: {
       400: 'The body fails the schema',
-      401: 'Not signed in',
-      404: 'No such character, or not visible to the caller',
-      415: 'The body is not application/json',
+      ...notSignedIn,
+      ...characterNotVisible,
+      415: bodyErrors[415],
     },
     security: 'bearer',
   },

@@ -1,5 +1,6 @@
 import { GenerateCharacterRequest, GenerateCharacterResponse } from '../../protocol/index.ts';
 import type { ApiOperation } from '../openapi/registry.ts';
+import { notSignedIn } from './shared.openapi.ts';
 
 export const characterGenerateOperations: ApiOperation[] = [
   {
@@ -15,6 +16,6 @@ export const characterGenerateOperations: ApiOperation[] = [
     tag: 'characters',
     body: { schema: GenerateCharacterRequest },
     responses: { 200: { description: 'The draft', schema: GenerateCharacterResponse } },
-    errors: { 400: 'No description, or a description over 2000 characters', 401: 'Not signed in' },
+    errors: { 400: 'No description, or a description over 2000 characters', ...notSignedIn },
   },
 ];

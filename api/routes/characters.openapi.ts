@@ -2,12 +2,18 @@ import { z } from 'zod';
 import {
   CardExportFormat,
   Character,
-  CharacterId,
   CreateCharacterRequest,
   ImportCharacterResponse,
   UpdateCharacterRequest,
 } from '../../protocol/index.ts';
 import type { ApiOperation } from '../openapi/registry.ts';
+import {
+  bodyErrors,
+  characterIdParams,
+  characterNotOwned,
+  characterNotVisible,
+  notSignedIn,
+} from './shared.openapi.ts';
 
 export const characterOperations: ApiOperation[] = [
   // `GET /api/characters` (the catalog) is described in catalog.openapi.ts.
@@ -17,7 +23,7 @@ export const characterOperations: ApiOperation[] = [
     operationId: 'getCharacter',
     summary: 'One character',
     tag: 'characters',
-    params: z.object({ id: CharacterId.describe('The character id, a lowercase slug') }),
+    params: characterIdParams,
     responses: { 200: { description: 'The character', schema: Character } },
     errors: { 404: 'No such character' },
   },
@@ -43,7 +49,7 @@ export const characterOperations: ApiOperation[] = [
     },
     errors: {
       400: 'The card cannot be read (`invalid_card`; `details.cardCode` says why)',
-      401: 'Not signed in',
+      ...notSignedIn,
       413: 'The file is larger than CARD_UPLOAD_LIMIT',
       415: 'The body is not JSON, PNG or ZIP',
     },
@@ -56,10 +62,10 @@ export const characterOperations: ApiOperation[] = [
     description:
       'JSON for `v2-json` and `v3-json`; a PNG (`image/png`) with `chara` and `ccv3` chunks for `v2-png`.',
     tag: 'characters',
-    params: z.object({ id: CharacterId.describe('The character id, a lowercase slug') }),
+    params: characterIdParams,
     query: z.object({ format: CardExportFormat.default('v2-json').describe('The card format') }),
     responses: { 200: { description: 'The card file', schema: z.unknown().describe('The card') } },
-    errors: { 400: 'Unknown format', 404: 'No such character, or not visible to the caller' },
+    errors: { 400: 'Unknown format', ...characterNotVisible },
   },
   {
     method: 'post',
@@ -69,12 +75,7 @@ export const characterOperations: ApiOperation[] = [
     tag: 'characters',
     body: { schema: CreateCharacterRequest },
     responses: { 201: { description: 'The character', schema: Character } },
-    errors: {
-      400: 'The body is not valid JSON or fails the schema',
-      401: 'Not signed in',
-      413: 'The body is larger than BODY_LIMIT',
-      415: 'The body is not application/json',
-    },
+    errors: { ...bodyErrors, ...notSignedIn },
     security: 'bearer',
   },
   {
@@ -83,16 +84,10 @@ export const characterOperations: ApiOperation[] = [
     operationId: 'updateCharacter',
     summary: "Change fields of one of the caller's characters",
     tag: 'characters',
-    params: z.object({ id: CharacterId.describe('The character id, a lowercase slug') }),
+    params: characterIdParams,
     body: { schema: UpdateCharacterRequest },
     responses: { 200: { description: 'The character', schema: Character } },
-    errors: {
-      400: 'The body is not valid JSON or fails the schema',
-      401: 'Not signed in',
-      403: "A built-in character, or someone else's",
-      404: 'No such character, or not visible to the caller',
-      415: 'The body is not application/json',
-    },
+    errors: { 400: bodyErrors[400], ...notSignedIn, ...characterNotOwned, 415: bodyErrors[415] },
     security: 'bearer',
   },
   {
@@ -101,14 +96,9 @@ export const characterOperations: ApiOperation[] = [
     operationId: 'deleteCharacter',
     summary: "Delete one of the caller's characters that no session refers to",
     tag: 'characters',
-    params: z.object({ id: CharacterId.describe('The character id, a lowercase slug') }),
+    params: characterIdParams,
     responses: { 204: { description: 'Deleted' } },
-    errors: {
-      401: 'Not signed in',
-      403: "A built-in character, or someone else's",
-      404: 'No such character, or not visible to the caller',
-      409: 'Sessions refer to it: make it private instead',
-    },
+    errors: { ...notSignedIn, ...characterNotOwned, 409: 'Sessions refer to it: make it private instead' },
     security: 'bearer',
   },
 ];

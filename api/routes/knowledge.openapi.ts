@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import {
-  CharacterId,
   CreateKnowledgeDocumentRequest,
   KnowledgeDocument,
   KnowledgeOverview,
@@ -9,8 +8,10 @@ import {
   UploadKnowledgeQuery,
 } from '../../protocol/index.ts';
 import type { ApiOperation } from '../openapi/registry.ts';
+import { characterIdParams, characterNotVisible, notSignedIn } from './shared.openapi.ts';
 
-const characterParams = z.object({ id: CharacterId.describe('The character id, a lowercase slug') });
+/** Adding and deleting knowledge is for the character's owner. */
+const ownerOnly = { ...notSignedIn, 403: 'The caller may see the character but does not own it' };
 
 export const knowledgeOperations: ApiOperation[] = [
   {
@@ -19,9 +20,9 @@ export const knowledgeOperations: ApiOperation[] = [
     operationId: 'listKnowledge',
     summary: "A character's knowledge documents (without their text) and how many lorebook entries it has",
     tag: 'knowledge',
-    params: characterParams,
+    params: characterIdParams,
     responses: { 200: { description: 'The documents, oldest first', schema: KnowledgeOverview } },
-    errors: { 404: 'No such character, or not visible to the caller' },
+    errors: characterNotVisible,
   },
   {
     method: 'post',
@@ -33,7 +34,7 @@ export const knowledgeOperations: ApiOperation[] = [
       "the first Markdown heading, else 'Untitled'), or JSON `{title, format, content}`. It is split " +
       'into passages (Markdown by its headings) that are retrieved for each turn of a call.',
     tag: 'knowledge',
-    params: characterParams,
+    params: characterIdParams,
     query: UploadKnowledgeQuery,
     body: {
       schema: CreateKnowledgeDocumentRequest,
@@ -43,9 +44,8 @@ export const knowledgeOperations: ApiOperation[] = [
     responses: { 201: { description: 'The document with its passage count', schema: KnowledgeDocument } },
     errors: {
       400: 'Empty document or invalid fields',
-      401: 'Not signed in',
-      403: 'The caller may see the character but does not own it',
-      404: 'No such character, or not visible to the caller',
+      ...ownerOnly,
+      ...characterNotVisible,
       413: 'The document is larger than KNOWLEDGE_UPLOAD_LIMIT',
       415: 'The body is not text/plain, text/markdown or JSON',
     },
@@ -56,13 +56,9 @@ export const knowledgeOperations: ApiOperation[] = [
     operationId: 'deleteKnowledgeDocument',
     summary: 'Delete a knowledge document and its passages (the character’s owner only)',
     tag: 'knowledge',
-    params: characterParams.extend({ documentId: z.uuid().describe('The document id') }),
+    params: characterIdParams.extend({ documentId: z.uuid().describe('The document id') }),
     responses: { 204: { description: 'Deleted' } },
-    errors: {
-      401: 'Not signed in',
-      403: 'The caller may see the character but does not own it',
-      404: 'No such character or document',
-    },
+    errors: { ...ownerOnly, 404: 'No such character or document' },
   },
   {
     method: 'get',
@@ -74,12 +70,9 @@ export const knowledgeOperations: ApiOperation[] = [
       'search where embeddings are configured and the database has pgvector. A lorebook entry one of ' +
       'whose keys is in the question comes first (`keyed`).',
     tag: 'knowledge',
-    params: characterParams,
+    params: characterIdParams,
     query: KnowledgeSearchQuery,
     responses: { 200: { description: 'The passages with their scores', schema: KnowledgeSearchResponse } },
-    errors: {
-      400: 'Missing or too long `q`, or a bad `limit`',
-      404: 'No such character, or not visible to the caller',
-    },
+    errors: { 400: 'Missing or too long `q`, or a bad `limit`', ...characterNotVisible },
   },
 ];

@@ -5,18 +5,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { knowledgeChunks, knowledgeDocuments, knowledgeEntries } from '../../db/schema.ts';
 import { dbKinds } from '../../db/testing.ts';
 import {
-  Character,
   ImportCharacterResponse,
   KnowledgeDocument,
   KnowledgeOverview,
   KnowledgeSearchResponse,
+  type Character,
   type KnowledgePassage,
 } from '../../protocol/index.ts';
 import { agentApiToken } from '../../protocol/internal.ts';
 import { signUp, type SignedUp } from '../../test/support/auth.ts';
 import { jsonBytes, v2Card } from '../cards/testing.ts';
 import { KnowledgeService } from '../services/knowledge/service.ts';
-import { characterInput, insertSession, send, startTestApi, type TestApi } from '../testing.ts';
+import { createCharacter, insertSession, send, startTestApi, type TestApi } from '../testing.ts';
 
 // A character's knowledge at the API: documents uploaded by the owner, split into passages and
 // found again by full-text search; lorebook entries from an imported card; the agent's retrieval.
@@ -40,14 +40,8 @@ describe.each(dbKinds)('character knowledge against %s', (kind) => {
   let open: Character;
   const agent = { authorization: `Bearer ${agentApiToken(SECRET)}` };
 
-  const create = async (who: SignedUp, name: string, visibility: 'private' | 'public') => {
-    const res = await send(api.url, '/api/characters', {
-      body: characterInput(name, visibility),
-      headers: who.headers,
-    });
-    expect(res.status, res.text).toBe(201);
-    return Character.parse(res.body);
-  };
+  const create = (who: SignedUp, name: string, visibility: 'private' | 'public') =>
+    createCharacter(api.url, who, name, visibility);
   const upload = (id: string, body: string, type: string, who = owner, query = '') =>
     send(api.url, `/api/characters/${id}/knowledge${query}`, {
       method: 'POST',

@@ -73,6 +73,15 @@ describe.each(dbKinds)('LiveKit webhooks against %s', (kind) => {
   });
 
   const newSession = () => insertSession(api.db.db, ownerId);
+  /** A SessionService on the app's database; nothing listens at its LiveKit URL. */
+  const sessionService = () =>
+    new SessionService({
+      db: api.db.db,
+      characters: new CharacterRepository(api.db.db),
+      livekit: new LivekitService({ url: 'ws://127.0.0.1:9', apiKey: API_KEY, apiSecret: API_SECRET }),
+      memories: new MemoryService(api.db.db),
+      livekitPublicUrl: 'ws://127.0.0.1:9',
+    });
 
   async function stored(id: string) {
     const [row] = await api.db.db.select().from(sessions).where(eq(sessions.id, id));
@@ -127,13 +136,7 @@ describe.each(dbKinds)('LiveKit webhooks against %s', (kind) => {
   it('when the session was ended through the API first, then room_finished keeps that end', async () => {
     const s = await newSession();
     await deliver(event('room_started', s.room));
-    const service = new SessionService({
-      db: api.db.db,
-      characters: new CharacterRepository(api.db.db),
-      livekit: new LivekitService({ url: 'ws://127.0.0.1:9', apiKey: API_KEY, apiSecret: API_SECRET }),
-      memories: new MemoryService(api.db.db),
-      livekitPublicUrl: 'ws://127.0.0.1:9',
-    });
+    const service = sessionService();
     await service.end(s.id, pino({ level: 'silent' }));
     const ended = await stored(s.id);
     await deliver(event('room_finished', s.room));
@@ -226,13 +229,7 @@ describe.each(dbKinds)('LiveKit webhooks against %s', (kind) => {
     await deliver(event('participant_joined', s.room, { identity: 'caller-test', name: 'Ada' }));
     await deliver(event('participant_joined', s.room, { identity: 'agent-1', kind: AGENT_KIND }));
     await deliver(event('participant_left', s.room, { identity: 'agent-1', kind: AGENT_KIND }));
-    const service = new SessionService({
-      db: api.db.db,
-      characters: new CharacterRepository(api.db.db),
-      livekit: new LivekitService({ url: 'ws://127.0.0.1:9', apiKey: API_KEY, apiSecret: API_SECRET }),
-      memories: new MemoryService(api.db.db),
-      livekitPublicUrl: 'ws://127.0.0.1:9',
-    });
+    const service = sessionService();
     const detail = SessionDetail.parse(await service.get(s.id));
     expect(detail.participants).toEqual([
       { identity: 'caller-test', name: 'Ada', kind: 'STANDARD', joinedAt: expect.any(String), leftAt: null },

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   CreateSessionRequest,
   CreateSessionResponse,
@@ -8,8 +7,10 @@ import {
 } from '../../protocol/index.ts';
 import type { ApiOperation } from '../openapi/registry.ts';
 import { EndSessionRequest } from './sessions.ts';
+import { bodyErrors, emptyBody, emptyBodyErrors, notSignedIn, sessionIdParams } from './shared.openapi.ts';
 
-const sessionId = z.object({ id: z.uuid().describe('The session id') });
+/** A session of someone else's answers as if it did not exist. */
+const notYours = { ...notSignedIn, 404: 'No such session, or not yours' };
 
 export const sessionOperations: ApiOperation[] = [
   {
@@ -22,13 +23,7 @@ export const sessionOperations: ApiOperation[] = [
     responses: {
       201: { description: 'The session and how to join its room', schema: CreateSessionResponse },
     },
-    errors: {
-      400: 'The body is not valid JSON or fails the schema',
-      401: 'Not signed in',
-      404: 'No such character',
-      413: 'The body is larger than BODY_LIMIT',
-      415: 'The body is not application/json',
-    },
+    errors: { ...bodyErrors, ...notSignedIn, 404: 'No such character' },
   },
   {
     method: 'get',
@@ -43,7 +38,7 @@ export const sessionOperations: ApiOperation[] = [
     responses: { 200: { description: 'One page of sessions, without transcripts', schema: SessionList } },
     errors: {
       400: 'An unknown or malformed parameter, or from not before to',
-      401: 'Not signed in',
+      ...notSignedIn,
       403: 'ownerId names another account and the caller is not an operator',
     },
   },
@@ -53,9 +48,9 @@ export const sessionOperations: ApiOperation[] = [
     operationId: 'getSession',
     summary: 'A session with its transcript and per-turn metrics',
     tag: 'sessions',
-    params: sessionId,
+    params: sessionIdParams,
     responses: { 200: { description: 'The session', schema: SessionDetail } },
-    errors: { 401: 'Not signed in', 404: 'No such session, or not yours' },
+    errors: notYours,
   },
   {
     method: 'post',
@@ -63,14 +58,10 @@ export const sessionOperations: ApiOperation[] = [
     operationId: 'endSession',
     summary: 'End a call: closes its room and records the duration (the first end wins)',
     tag: 'sessions',
-    params: sessionId,
-    body: { schema: EndSessionRequest, required: false, description: 'No body, or an empty object' },
+    params: sessionIdParams,
+    body: emptyBody(EndSessionRequest),
     responses: { 200: { description: 'The ended session', schema: SessionDetail } },
-    errors: {
-      400: 'A body that is not an empty object',
-      401: 'Not signed in',
-      404: 'No such session, or not yours',
-    },
+    errors: { ...emptyBodyErrors, ...notYours },
   },
   {
     method: 'post',
@@ -82,14 +73,9 @@ export const sessionOperations: ApiOperation[] = [
       'dispatched again with backoff, and after AGENT_DISPATCH_ATTEMPTS becomes `failed` with `agent.reason`. ' +
       'This starts the wait over.',
     tag: 'sessions',
-    params: sessionId,
-    body: { schema: EndSessionRequest, required: false, description: 'No body, or an empty object' },
+    params: sessionIdParams,
+    body: emptyBody(EndSessionRequest),
     responses: { 200: { description: 'The session, waiting for its agent again', schema: SessionDetail } },
-    errors: {
-      400: 'A body that is not an empty object',
-      401: 'Not signed in',
-      404: 'No such session, or not yours',
-      409: 'The session has ended',
-    },
+    errors: { ...emptyBodyErrors, ...notYours, 409: 'The session has ended' },
   },
 ];

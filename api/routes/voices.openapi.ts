@@ -1,18 +1,17 @@
 import { z } from 'zod';
 import {
-  CharacterId,
   CharacterVoicePreviewRequest,
   VoiceCloneFields,
   VoiceCloneResponse,
   VoicePreviewRequest,
 } from '../../protocol/index.ts';
 import type { ApiOperation } from '../openapi/registry.ts';
+import { characterIdParams as params, characterNotVisible, notSignedIn } from './shared.openapi.ts';
 
-const params = z.object({ id: CharacterId.describe('The character id, a lowercase slug') });
 const wav = z.string().describe('A WAVE file: PCM16, mono');
 const previewErrors = {
   400: 'No text, or text over 300 characters',
-  401: 'Not signed in',
+  ...notSignedIn,
   409: 'The provider asked for is not configured on this server',
   502: 'The provider refused (`details.upstreamStatus`)',
   503: 'The provider could not be reached, or espeak-ng is not installed',
@@ -33,7 +32,7 @@ export const voiceOperations: ApiOperation[] = [
     params,
     body: { schema: CharacterVoicePreviewRequest },
     responses: { 200: { description: 'The speech', schema: wav, contentType: 'audio/wav' } },
-    errors: { ...previewErrors, 404: 'No such character, or not visible to the caller' },
+    errors: { ...previewErrors, ...characterNotVisible },
   },
   {
     method: 'post',
@@ -64,9 +63,9 @@ export const voiceOperations: ApiOperation[] = [
     responses: { 201: { description: 'The new voice and the character', schema: VoiceCloneResponse } },
     errors: {
       400: 'No files, too many, bad fields, or ElevenLabs refused the samples',
-      401: 'Not signed in',
+      ...notSignedIn,
       403: 'Not the owner, or a built-in character',
-      404: 'No such character, or not visible to the caller',
+      ...characterNotVisible,
       409: 'Voice cloning is unavailable: no ELEVENLABS_API_KEY (`voice_cloning_unavailable`)',
       413: 'A file is larger than 10 MB',
       415: 'Not multipart/form-data, or a file that is not audio',

@@ -144,36 +144,39 @@ export function voiceHintsFor(text: string, traits: string[], seed: number): Voi
 
 /** A voice for every provider from the hints: an espeak-ng accent and variant, stock cloud voices. */
 export function voiceFromHints(h: VoiceHints, seed: number): CharacterVoice {
+  const byGender = <T>(choices: Record<Gender, T>): T => choices[h.gender];
   const accent = ACCENTS.find(([, name]) => name === h.accent.toLowerCase())?.[2] ?? 'en-us';
-  const variant =
-    h.gender === 'female'
-      ? pick(['f1', 'f2', 'f3', 'f4', 'f5'], seed)
-      : h.gender === 'male'
-        ? pick(['m1', 'm2', 'm3', 'm4', 'm6', 'm7'], seed)
-        : pick(['klatt', 'klatt2', 'klatt3', 'klatt4'], seed);
+  const variant = pick(
+    byGender({
+      female: ['f1', 'f2', 'f3', 'f4', 'f5'],
+      male: ['m1', 'm2', 'm3', 'm4', 'm6', 'm7'],
+      neutral: ['klatt', 'klatt2', 'klatt3', 'klatt4'],
+    }),
+    seed,
+  );
   const rate = { slow: 140, medium: 165, fast: 190 }[h.pace] + ((seed >>> 8) % 11) - 5;
-  const base = h.gender === 'female' ? 62 : h.gender === 'male' ? 40 : 50;
+  const base = byGender({ female: 62, male: 40, neutral: 50 });
   const pitch = Math.max(
     0,
     Math.min(99, base + { low: -14, medium: 0, high: 14 }[h.pitch] + ((seed >>> 12) % 7) - 3),
   );
   return {
     openai: {
-      voice:
-        h.gender === 'female'
-          ? pick(['nova', 'shimmer'], seed)
-          : h.gender === 'male'
-            ? pick(['onyx', 'echo'], seed)
-            : 'alloy',
+      voice: pick(
+        byGender({ female: ['nova', 'shimmer'], male: ['onyx', 'echo'], neutral: ['alloy'] }),
+        seed,
+      ),
     },
     // ElevenLabs premade voices: Rachel, Bella (female); Adam, Antoni (male).
     elevenlabs: {
-      voiceId:
-        h.gender === 'female'
-          ? pick(['21m00Tcm4TlvDq8ikWAM', 'EXAVITQu4vr4xnSDxMaL'], seed)
-          : h.gender === 'male'
-            ? pick(['pNInz6obpgDQGcFmaJgB', 'ErXwobaYiN019PkySvjV'], seed)
-            : '21m00Tcm4TlvDq8ikWAM',
+      voiceId: pick(
+        byGender({
+          female: ['21m00Tcm4TlvDq8ikWAM', 'EXAVITQu4vr4xnSDxMaL'],
+          male: ['pNInz6obpgDQGcFmaJgB', 'ErXwobaYiN019PkySvjV'],
+          neutral: ['21m00Tcm4TlvDq8ikWAM'],
+        }),
+        seed,
+      ),
     },
     espeak: { voice: accent, variant, rate, pitch },
   };
