@@ -1,11 +1,11 @@
 # syntax=docker/dockerfile:1
 # One image for the API and the agent worker; docker-compose.yml gives each its command.
 
-FROM node:20-bookworm-slim AS build
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
 # onnxruntime-node's postinstall downloads CUDA files and fails offline; its CPU binaries ship in the package.
 ENV ONNXRUNTIME_NODE_INSTALL=skip
-COPY package.json package-lock.json .npmrc ./
+COPY package.json package-lock.json ./
 # patches/ fixes a memory leak in @livekit/agents 1.9 (applied by the postinstall script).
 COPY patches ./patches
 RUN npm ci --no-audit --no-fund
@@ -14,7 +14,7 @@ COPY . .
 # well under a second: nothing is transpiled when a call arrives).
 RUN npm run build && npm run build:agent && npm prune --omit=dev --no-audit --no-fund
 
-FROM node:20-bookworm-slim
+FROM node:24-bookworm-slim
 # Offline speech: espeak-ng (TTS), pocketsphinx (STT); ffmpeg for the built-in RTMP output.
 RUN apt-get update \
   && apt-get install -y --no-install-recommends espeak-ng pocketsphinx pocketsphinx-en-us ffmpeg ca-certificates \

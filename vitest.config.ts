@@ -9,6 +9,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['{agent,api,db,protocol,speech,web,scripts}/**/*.test.ts'],
+          // The migrated databases every test database is copied from, built once per run.
+          globalSetup: ['db/test-setup.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },
@@ -18,7 +20,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/**/*.test.ts'],
           // Builds the agent worker once: the tests run it as `npm start` does, as plain JavaScript.
-          globalSetup: ['test/support/global-setup.ts'],
+          globalSetup: ['db/test-setup.ts', 'test/support/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
           fileParallelism: false,

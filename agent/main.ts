@@ -3,8 +3,16 @@ import { AgentServer, type JobRequest, ServerOptions, initializeLogger, log } fr
 import { AGENT_NAME } from '../protocol/index.ts';
 import { ApiClient } from './api-client.ts';
 import { loadAgentOptionsFromProcess } from './config.ts';
+import { killChildren, settlesWithin } from './jobs/children.ts';
 import { watchJobs } from './jobs/watch.ts';
 import { replaySpool } from './reporting/spool.ts';
+
+/**
+ * How long the worker waits, once its jobs have drained, for its job processes to close. A process
+ * still starting (loading the VAD) does not answer the framework's shutdown request until its
+ * start-up is over, which held a worker stopped just after it started for 15 s and more.
+ */
+const CLOSE_DEADLINE_MS = 3000;
 
 /** How often the worker retries reports that finished jobs could not deliver. */
 const SPOOL_REPLAY_INTERVAL_MS = 30_000;
@@ -61,7 +69,12 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     server
       .drain(10_000)
       .catch(() => undefined)
-      .then(() => server.close())
+      .then(() => settlesWithin(server.close(), CLOSE_DEADLINE_MS))
+      .then((closed) => {
+        if (closed) return;
+        const killed = killChildren();
+        logger.warn({ killed, deadlineMs: CLOSE_DEADLINE_MS }, 'job processes did not close in time: killed');
+      })
       .finally(() => process.exit(0));
   });
 }

@@ -9,7 +9,7 @@ import { createDb, migrate, migrationsFolder, type Db, type DbHandle } from './c
 import { characters } from './schema.ts';
 import { seedCharacters } from './seed.ts';
 import { builtInCharacters } from './seed/companions.ts';
-import { asSeeded, createTestDatabase, dbKinds, openTestDb, testCharacters } from './testing.ts';
+import { asSeeded, createTestDatabase, dbKinds, testCharacters } from './testing.ts';
 
 /** Migrations checked in under db/migrations, from drizzle-kit's journal. */
 const MIGRATION_COUNT = (
@@ -31,7 +31,14 @@ describe.each(dbKinds)('database on %s', (kind) => {
   let handle: DbHandle;
   let cleanup: () => Promise<void>;
   beforeAll(async () => {
-    ({ handle, cleanup } = await openTestDb(kind));
+    // From nothing, every migration in order (the other tests start from a migrated copy).
+    const target = await createTestDatabase(kind);
+    handle = await createDb({ databaseUrl: target.databaseUrl, pgliteDir: target.pgliteDir });
+    cleanup = async () => {
+      await handle.close();
+      await target.drop();
+    };
+    await migrate(handle);
   });
   afterAll(async () => {
     await cleanup?.();

@@ -1,8 +1,10 @@
 // Test support shared by api/ and db/ tests: real databases only, never mocks.
 import { randomBytes } from 'node:crypto';
-import postgres from 'postgres';
+import { rm } from 'node:fs/promises';
+import type postgres from 'postgres';
 import { builderDefaults, type Character } from '../protocol/index.ts';
 import { createDb, migrate, type DbHandle, type DbKind } from './client.ts';
+import { copyPgliteTemplate, createFromPostgresTemplate, templateAdmin } from './test-templates.ts';
 
 /** An existing database the tests may connect to in order to create and drop their own. */
 export const testPostgresAdminUrl =
@@ -14,7 +16,7 @@ export interface TestDatabase {
   /** `postgres://…/troupe_test_…` for postgres, `undefined` for PGlite. */
   databaseUrl: string | undefined;
   pgliteDir: string;
-  /** Drops the database (postgres); nothing to do for in-memory PGlite. */
+  /** Drops the database (postgres) or removes its PGlite directory (nothing for in-memory PGlite). */
   drop(): Promise<void>;
 }
 
@@ -24,10 +26,17 @@ export interface TestDatabase {
  */
 export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
   if (kind === 'pglite') return { databaseUrl: undefined, pgliteDir: 'memory://', drop: async () => {} };
+  return createPostgresDatabase((admin, name) => admin.unsafe(`create database "${name}"`).then(() => {}));
+}
+
+/** A uniquely named Postgres database made by `create`, with the error that names PostgreSQL. */
+async function createPostgresDatabase(
+  create: (admin: postgres.Sql, name: string) => Promise<void>,
+): Promise<TestDatabase> {
   const name = `troupe_test_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(testPostgresAdminUrl, { max: 1, onnotice: () => {}, connect_timeout: 5 });
+  const admin = templateAdmin(testPostgresAdminUrl);
   try {
-    await admin.unsafe(`create database "${name}"`);
+    await create(admin, name);
   } catch (err) {
     await admin.end({ timeout: 1 }).catch(() => {});
     throw new Error(
@@ -51,10 +60,23 @@ export async function createTestDatabase(kind: DbKind): Promise<TestDatabase> {
   };
 }
 
+/**
+ * A fresh database of the given kind with every migration applied, copied from a template built
+ * once per state of db/migrations (db/test-templates.ts): what most tests start from.
+ */
+export async function createMigratedTestDatabase(kind: DbKind): Promise<TestDatabase> {
+  if (kind === 'pglite') {
+    const dir = await copyPgliteTemplate();
+    return { databaseUrl: undefined, pgliteDir: dir, drop: () => rm(dir, { recursive: true, force: true }) };
+  }
+  return createPostgresDatabase((admin, name) => createFromPostgresTemplate(admin, name));
+}
+
 /** A migrated database of the given kind; `cleanup()` closes it and drops it. */
 export async function openTestDb(kind: DbKind): Promise<{ handle: DbHandle; cleanup(): Promise<void> }> {
-  const target = await createTestDatabase(kind);
+  const target = await createMigratedTestDatabase(kind);
   const handle = await createDb({ databaseUrl: target.databaseUrl, pgliteDir: target.pgliteDir });
+  // Already migrated: this only confirms it, as the API does at start.
   await migrate(handle);
   return {
     handle,

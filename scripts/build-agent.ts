@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { isFresh, writeStamp } from './build-stamp.ts';
 import { projectRoot } from './livekit-server.ts';
 
 /** Where the built worker lives: `node --enable-source-maps dist/agent/main.js` runs it. */
@@ -19,7 +20,9 @@ export async function buildAgent(): Promise<string> {
   const staging = join(projectRoot, 'dist', `.agent-${process.pid}-${randomBytes(4).toString('hex')}`);
   mkdirSync(staging, { recursive: true });
   try {
-    await build({
+    const result = await build({
+      absWorkingDir: projectRoot,
+      metafile: true,
       entryPoints: [join(projectRoot, 'agent/main.ts'), join(projectRoot, 'agent/job.ts')],
       outdir: staging,
       bundle: true,
@@ -30,12 +33,23 @@ export async function buildAgent(): Promise<string> {
       sourcemap: true,
       logLevel: 'warning',
     });
+    // The sources it read (packages stay in node_modules: the lock file stands for them).
+    const inputs = [...Object.keys(result.metafile.inputs), 'package-lock.json', 'scripts/build-agent.ts'];
+    writeStamp(join(staging, STAMP), inputs);
     rmSync(agentDistDir, { recursive: true, force: true });
     renameSync(staging, agentDistDir);
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
   return agentEntry;
+}
+
+/** The built worker's record of the sources it was built from. */
+const STAMP = '.build-inputs.json';
+
+/** True when dist/agent was built from the sources as they are now. */
+export function agentIsBuilt(): boolean {
+  return isFresh(join(agentDistDir, STAMP));
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

@@ -2,7 +2,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { agentEntry, buildAgent } from './build-agent.ts';
+import { agentEntry, agentIsBuilt, buildAgent } from './build-agent.ts';
+import { clearStamp, filesBelow, isFresh, writeStamp } from './build-stamp.ts';
 import { projectRoot, spawnLivekitServer } from './livekit-server.ts';
 import { Supervisor, type ChildSpec } from './supervisor.ts';
 
@@ -68,6 +69,11 @@ async function waitForHealth(
   throw new Error(`the ${name} did not become healthy at ${url} within ${timeoutMs} ms`);
 }
 
+/** What the web build reads: the client, the protocol it imports, the packages (by their lock). */
+const webInputs = () => [...filesBelow(['web', 'protocol'], ['web/dist']), 'package-lock.json'];
+/** Kept beside the bundles, not in web/dist, which the API serves to anyone. */
+const webStamp = join(projectRoot, 'dist', 'web-build-inputs.json');
+
 function buildWebClient(): Promise<void> {
   return new Promise<void>((resolve, reject) => {
     const vite = spawn(
@@ -114,11 +120,21 @@ async function main(): Promise<void> {
     say(`using the LiveKit server at ${env.LIVEKIT_URL}`);
   }
 
-  say('building the web client');
-  await buildWebClient();
+  // Built again only when their sources changed since the last start.
+  if (isFresh(webStamp, webInputs())) say('the web client is up to date');
+  else {
+    say('building the web client');
+    clearStamp(webStamp);
+    const inputs = webInputs();
+    await buildWebClient();
+    writeStamp(webStamp, inputs);
+  }
   // Plain JavaScript, so that a job process starts in well under a second (no tsx at job start).
-  say('building the agent worker');
-  await buildAgent();
+  if (agentIsBuilt()) say('the agent worker is up to date');
+  else {
+    say('building the agent worker');
+    await buildAgent();
+  }
 
   const port = env.PORT ?? '3000';
   const host = env.HOST ?? '127.0.0.1';

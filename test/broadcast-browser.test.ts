@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { ARTIFACTS, buildWeb, launchChromium } from './support/browser.ts';
+import { ARTIFACTS, builtWeb, launchChromium } from './support/browser.ts';
 import { type RtmpIngest, startRtmpIngest } from './support/rtmp-ingest.ts';
 import { type Stack, eventually, startStack, within } from './support/stack.ts';
 
@@ -24,7 +24,7 @@ let obsUrl: string;
 
 beforeAll(async () => {
   ingest = await startRtmpIngest();
-  stack = await startStack({ database: 'pglite', apiEnv: { WEB_DIST_DIR: await buildWeb() } });
+  stack = await startStack({ database: 'pglite', apiEnv: { WEB_DIST_DIR: builtWeb() } });
   browser = await launchChromium();
   page = await browser.newPage();
 });

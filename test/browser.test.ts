@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { SessionDetail } from '../protocol/index.ts';
-import { ARTIFACTS, buildWeb, launchChromium, microphoneWav } from './support/browser.ts';
+import { ARTIFACTS, builtWeb, launchChromium, microphoneWav } from './support/browser.ts';
 import { bearer } from './support/auth.ts';
 import { type Stack, eventually, startStack } from './support/stack.ts';
 
@@ -16,7 +16,7 @@ let page: Page;
 let sessionId: string;
 
 beforeAll(async () => {
-  stack = await startStack({ database: 'pglite', apiEnv: { WEB_DIST_DIR: await buildWeb() } });
+  stack = await startStack({ database: 'pglite', apiEnv: { WEB_DIST_DIR: builtWeb() } });
   // Silence while the companion greets, the question, then silence (played once).
   browser = await launchChromium({
     microphone: await microphoneWav('hello what do you like to do', 14, 20),

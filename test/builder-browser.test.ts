@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { CreateSessionResponse, type Turn } from '../protocol/index.ts';
 import { agentApiToken } from '../protocol/internal.ts';
-import { ARTIFACTS, buildWeb, launchChromium } from './support/browser.ts';
+import { ARTIFACTS, builtWeb, launchChromium } from './support/browser.ts';
 import { bearer } from './support/auth.ts';
 import { type Stack, startStack } from './support/stack.ts';
 
@@ -21,7 +21,7 @@ const suffix = randomUUID().slice(0, 8);
 const name = `Captain Mira ${suffix}`;
 
 beforeAll(async () => {
-  stack = await startStack({ database: 'pglite', apiEnv: { WEB_DIST_DIR: await buildWeb() } });
+  stack = await startStack({ database: 'pglite', apiEnv: { WEB_DIST_DIR: builtWeb() } });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1280, height: 1000 } });
   page.on('dialog', (d) => void d.accept());

@@ -134,8 +134,8 @@ describe('docker-compose.yml', () => {
 describe('Dockerfile', () => {
   const dockerfile = read('Dockerfile');
 
-  it('when read, then it builds on node 20 bookworm-slim with the offline speech tools and ffmpeg', () => {
-    expect(dockerfile).toMatch(/^FROM node:20-bookworm-slim/m);
+  it('when read, then it builds on node 24 (an LTS) bookworm-slim with the offline speech tools and ffmpeg', () => {
+    expect(dockerfile).toMatch(/^FROM node:24-bookworm-slim/m);
     for (const pkg of ['espeak-ng', 'pocketsphinx', 'pocketsphinx-en-us', 'ffmpeg']) {
       expect(dockerfile).toMatch(new RegExp(`apt-get install[^\\n]*\\s${pkg}(\\s|$)`, 'm'));
     }

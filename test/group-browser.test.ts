@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { SessionDetail } from '../protocol/index.ts';
-import { ARTIFACTS, buildWeb, launchChromium, microphoneWav } from './support/browser.ts';
+import { ARTIFACTS, builtWeb, launchChromium, microphoneWav } from './support/browser.ts';
 import { bearer } from './support/auth.ts';
 import { type Stack, eventually, startStack } from './support/stack.ts';
 
@@ -22,7 +22,7 @@ const pageLog: string[] = [];
 beforeAll(async () => {
   stack = await startStack({
     database: 'pglite',
-    apiEnv: { WEB_DIST_DIR: await buildWeb() },
+    apiEnv: { WEB_DIST_DIR: builtWeb() },
     agentEnv: { OFFLINE_STT_PHRASES: ASK_JUNE },
   });
   // Silence, then the question, over and over: heard whenever the job gets going on a loaded machine.

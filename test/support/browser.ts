@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { type Browser, chromium } from 'playwright-core';
-import { build } from 'vite';
+import { inject } from 'vitest';
 import { projectRoot } from '../../scripts/livekit-server.ts';
 import { speak } from './audio.ts';
 
@@ -17,15 +17,9 @@ export const ARTIFACTS = join(projectRoot, 'test-artifacts');
 
 const run = promisify(execFile);
 
-/** Builds the web client into a fresh directory (the API serves it with `WEB_DIST_DIR`). */
-export async function buildWeb(): Promise<string> {
-  const webDist = mkdtempSync(join(tmpdir(), 'troupe-web-'));
-  await build({
-    configFile: join(projectRoot, 'web/vite.config.ts'),
-    logLevel: 'warn',
-    build: { outDir: webDist, emptyOutDir: true },
-  });
-  return webDist;
+/** The web client built once for the run (test/support/global-setup.ts): the API serves it with `WEB_DIST_DIR`. */
+export function builtWeb(): string {
+  return inject('webDist');
 }
 
 /**

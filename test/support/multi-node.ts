@@ -8,7 +8,7 @@ import { createClient } from 'redis';
 import { type RunningApi, startApi } from '../../api/main.ts';
 import { type ApiConfig, loadApiConfig } from '../../api/config.ts';
 import { createLogger } from '../../api/logger.ts';
-import { type TestDatabase, createTestDatabase } from '../../db/testing.ts';
+import { type TestDatabase, createMigratedTestDatabase } from '../../db/testing.ts';
 import { type RunningLivekitServer, freeTcpPort, startLivekitServer } from '../../scripts/livekit-server.ts';
 import { type Stack, type Worker, startWorker } from './stack.ts';
 
@@ -185,7 +185,7 @@ export async function startMultiNodeStack(opts: Partial<MultiNodeOptions> = {}):
   try {
     const redis = await claimRedisDb();
     stoppers.push(() => redis.release());
-    const database = await createTestDatabase('postgres');
+    const database = await createMigratedTestDatabase('postgres');
     stoppers.push(() => database.drop());
     // Each node posts its webhooks to its own replica, so the replicas' ports are chosen first.
     const ports = [await freeTcpPort(), await freeTcpPort()] as const;
