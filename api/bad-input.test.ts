@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbKinds } from '../db/testing.ts';
 import { ErrorBody } from '../protocol/index.ts';
 import { signUp, type SignedUp } from '../test/support/auth.ts';
+import { createCallSession } from '../test/support/sessions.ts';
 import { accountBadInputCases } from './bad-input-accounts.cases.ts';
 import { broadcastBadInputCases } from './bad-input-broadcasts.cases.ts';
 import { catalogBadInputCases } from './bad-input-catalog.cases.ts';
@@ -31,12 +32,7 @@ describe.each(dbKinds)('bad input against %s', (kind) => {
       AUTH_RATE_LIMIT_PER_MINUTE: '0',
     });
     caller = await signUp(api.url);
-    const res = await send(api.url, '/api/sessions', {
-      body: { mode: 'call', characterId: 'test-ada' },
-      headers: caller.headers,
-    });
-    expect(res.status, res.text).toBe(201);
-    sessionId = (res.body as { sessionId: string }).sessionId;
+    sessionId = (await createCallSession(api.url, caller, 'test-ada')).sessionId;
   });
   afterAll(async () => {
     await api?.stop();

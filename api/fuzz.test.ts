@@ -6,8 +6,9 @@ import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbKinds } from '../db/testing.ts';
-import { CreateSessionResponse, ErrorBody } from '../protocol/index.ts';
+import { ErrorBody } from '../protocol/index.ts';
 import { signUp, type SignedUp } from '../test/support/auth.ts';
+import { createCallSession } from '../test/support/sessions.ts';
 import { apiOperations } from './openapi/operations.ts';
 import type { ApiOperation } from './openapi/registry.ts';
 import { createCharacter, send, startTestApi, type TestApi } from './testing.ts';
@@ -46,11 +47,7 @@ describe.each(dbKinds)('request bodies fuzzed against %s', (kind) => {
       AUTH_RATE_LIMIT_PER_MINUTE: '0',
     });
     caller = await signUp(api.url);
-    const session = await send(api.url, '/api/sessions', {
-      body: { mode: 'call', characterId: 'test-ada' },
-      headers: caller.headers,
-    });
-    sessionId = CreateSessionResponse.parse(session.body).sessionId;
+    sessionId = (await createCallSession(api.url, caller, 'test-ada')).sessionId;
     characterId = (await createCharacter(api.url, caller, 'Fuzzed')).id;
   });
   afterAll(async () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
 import type { Db, DbKind } from '../db/client.ts';
 import { sessionCharacters, sessions } from '../db/schema.ts';
 import { Character, type CreateCharacterRequest } from '../protocol/index.ts';
+import { testCharacter } from '../protocol/testing.ts';
 import { createMigratedTestDatabase, testCharacters } from '../db/testing.ts';
 import {
   freePortTriple,
@@ -214,25 +215,8 @@ export async function send(
 
 /** A minimal valid character for create requests, as an older client sends it (no builder fields). */
 export function characterInput(name: string, visibility?: 'private' | 'public'): CreateCharacterRequest {
-  return {
-    name,
-    tagline: `${name}, made in a test`,
-    persona: {
-      background: `${name} exists only in the tests.`,
-      traits: ['discreet'],
-      interests: ['secrets'],
-      tone: 'quiet',
-      speakingStyle: 'Few words.',
-    },
-    greeting: 'Hello.',
-    avatarUrl: '/avatars/test.svg',
-    voice: {
-      openai: { voice: 'alloy' },
-      elevenlabs: { voiceId: 'v1' },
-      espeak: { voice: 'en-us', rate: 170, pitch: 50 },
-    },
-    ...(visibility ? { visibility } : {}),
-  };
+  const { id: _id, builtIn: _builtIn, ...input } = testCharacter({ name });
+  return { ...input, ...(visibility ? { visibility } : {}) };
 }
 
 /** Creates characterInput(name, visibility) as `who`; the API must answer 201 with the character. */

@@ -7,6 +7,7 @@ import type { Character } from '../protocol/index.ts';
 import { rowsOf } from '../api/services/knowledge/embeddings.ts';
 import { queryTerms } from '../api/services/knowledge/query.ts';
 import { KnowledgeService } from '../api/services/knowledge/service.ts';
+import { seededRandom } from '../agent/conversation/group/choice.ts';
 import { runBench } from './run.ts';
 
 // bench:knowledge — retrieval for one turn from a character with 10,000 passages (plus other
@@ -17,18 +18,6 @@ const CHUNKS = Number(process.env.BENCH_CHUNKS ?? 10_000);
 const NOISE_CHUNKS_PER_CHARACTER = Number(process.env.BENCH_NOISE_CHUNKS ?? 3000);
 const QUERIES = Number(process.env.BENCH_QUERIES ?? 200);
 const TARGET_P95_MS = 50;
-
-/** mulberry32: a small seeded PRNG, so every run inserts and asks the same things. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NAMES =
   'Marta Oskar Ines Tobias Wren Pellow Aldous Brigid Cato Dunya Elspeth Farid Greta Hollis Ivo Juno'.split(
@@ -130,7 +119,7 @@ async function benchOne(kind: DbKind): Promise<string[]> {
   try {
     await seedCharacters(handle.db, [...testCharacters, ...[1, 2, 3].map(noiseCharacter)]);
     const service = new KnowledgeService(handle.db);
-    const r = prng(42);
+    const r = seededRandom(42);
     const loadStarted = performance.now();
     const chunks = await fill(service, 'test-ada', CHUNKS, r);
     let noise = 0;
@@ -140,7 +129,7 @@ async function benchOne(kind: DbKind): Promise<string[]> {
     process.stdout.write(
       `${kind}: ${chunks} passages for the character, ${noise} for 3 others, loaded in ${((performance.now() - loadStarted) / 1000).toFixed(1)} s\n`,
     );
-    const q = prng(7);
+    const q = seededRandom(7);
     const questions = Array.from({ length: QUERIES }, () => question(q));
     // The naive way: any content word as a substring, case-insensitive, scanning every row.
     const ilike = (text: string) => {

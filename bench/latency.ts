@@ -2,12 +2,13 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { AccessToken, RoomAgentDispatch, RoomConfiguration } from 'livekit-server-sdk';
 import { dispose } from '@livekit/rtc-node';
-import { CreateSessionResponse, SessionDetail } from '../protocol/index.ts';
+import { SessionDetail } from '../protocol/index.ts';
 import { freeTcpPort, killOnExit, projectRoot, stopChild } from '../scripts/livekit-server.ts';
 import { SPEECH_RMS, speak } from '../test/support/audio.ts';
 import { signUp } from '../test/support/auth.ts';
 import { startFakeOpenAI } from '../test/support/fake-openai.ts';
 import { TestCaller } from '../test/support/rtc.ts';
+import { createCallSession } from '../test/support/sessions.ts';
 import { buildAgent } from '../scripts/build-agent.ts';
 import { startStack } from '../test/support/stack.ts';
 import { STOCK_AGENT_NAME } from './stock-agent.ts';
@@ -92,12 +93,7 @@ async function main(): Promise<void> {
 
   try {
     const owner = await signUp(stack.api.url);
-    const res = await fetch(`${stack.api.url}/api/sessions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...owner.headers },
-      body: JSON.stringify({ mode: 'call', characterId: 'marigold' }),
-    });
-    const ours = CreateSessionResponse.parse(await res.json());
+    const ours = await createCallSession(stack.api.url, owner, 'marigold');
     const at = new AccessToken(stack.livekit.apiKey, stack.livekit.apiSecret, {
       identity: 'bench-stock-caller',
     });

@@ -1,11 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { dispose } from '@livekit/rtc-node';
-import { CreateSessionResponse } from '../protocol/index.ts';
 import { speak } from '../test/support/audio.ts';
 import { signUp } from '../test/support/auth.ts';
 import { jobPidOf } from '../test/support/faults.ts';
 import { TestCaller } from '../test/support/rtc.ts';
+import { createCallSession } from '../test/support/sessions.ts';
 import { buildAgent } from '../scripts/build-agent.ts';
 import { startStack } from '../test/support/stack.ts';
 import { runBench } from './run.ts';
@@ -45,12 +45,7 @@ async function main(): Promise<void> {
   const stack = await startStack({ database: 'pglite' });
   try {
     const owner = await signUp(stack.api.url);
-    const res = await fetch(`${stack.api.url}/api/sessions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...owner.headers },
-      body: JSON.stringify({ mode: 'call', characterId: 'marigold' }),
-    });
-    const created = CreateSessionResponse.parse(await res.json());
+    const created = await createCallSession(stack.api.url, owner, 'marigold');
     const caller = new TestCaller();
     await caller.join(created.url, created.token);
     await caller.heard.firstSpeechAfter(0);

@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { SessionDetail } from '../protocol/index.ts';
-import { ARTIFACTS, builtWeb, launchChromium, microphoneWav } from './support/browser.ts';
+import { ARTIFACTS, builtWeb, launchChromium, microphoneWav, pageToken } from './support/browser.ts';
+import { sessionDetail } from './support/sessions.ts';
 import { bearer } from './support/auth.ts';
 import { type Stack, eventually, startStack } from './support/stack.ts';
 
@@ -89,16 +89,9 @@ describe('the web client', () => {
       .waitFor({ timeout: 20_000 });
     await page.screenshot({ path: join(ARTIFACTS, 'ended.png') });
     // The page's own bearer token: the session belongs to the account signed up above.
-    const token = await page.evaluate(
-      () => (JSON.parse(localStorage.getItem('troupe.auth') ?? '{}') as { token?: string }).token,
-    );
+    const token = await pageToken(page);
     const ended = await eventually(
-      async () =>
-        SessionDetail.parse(
-          await (
-            await fetch(`${stack.api.url}/api/sessions/${sessionId}`, { headers: bearer(token ?? '') })
-          ).json(),
-        ),
+      () => sessionDetail(stack.api.url, { headers: bearer(token) }, sessionId),
       (s) => s.status === 'ended',
       { what: 'the session to be ended' },
     );

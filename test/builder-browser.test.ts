@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { CreateSessionResponse, type Turn } from '../protocol/index.ts';
 import { agentApiToken } from '../protocol/internal.ts';
-import { ARTIFACTS, builtWeb, launchChromium } from './support/browser.ts';
+import { ARTIFACTS, builtWeb, launchChromium, pageToken } from './support/browser.ts';
 import { bearer } from './support/auth.ts';
 import { type Stack, startStack } from './support/stack.ts';
 
@@ -31,15 +31,6 @@ afterAll(async () => {
   await browser?.close();
   await stack?.stop();
 });
-
-/** The page's own bearer token, as the web client stored it after signing up. */
-async function pageToken(): Promise<string> {
-  const token = await page.evaluate(
-    () => (JSON.parse(localStorage.getItem('troupe.auth') ?? '{}') as { token?: string }).token,
-  );
-  if (token === undefined) throw new Error('the page holds no token: the sign-up did not finish');
-  return token;
-}
 
 function turn(role: Turn['role'], at: number, text: string, over: Partial<Turn> = {}): Turn {
   const start = new Date(Date.now() - 60_000 + at * 1000);
@@ -135,7 +126,7 @@ describe('the builder, catalog and history pages', () => {
   });
 
   it('when a session of that character has turns, then its history page shows the transcript and one bar group per reply', async () => {
-    const token = await pageToken();
+    const token = await pageToken(page);
     const res = await fetch(`${stack.api.url}/api/sessions`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...bearer(token) },

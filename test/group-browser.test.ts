@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { SessionDetail } from '../protocol/index.ts';
-import { ARTIFACTS, builtWeb, launchChromium, microphoneWav } from './support/browser.ts';
+import { ARTIFACTS, builtWeb, launchChromium, microphoneWav, pageToken } from './support/browser.ts';
+import { sessionDetail } from './support/sessions.ts';
 import { bearer } from './support/auth.ts';
 import { type Stack, eventually, startStack } from './support/stack.ts';
 
@@ -122,16 +122,9 @@ describe('the group call page', () => {
     await page
       .locator('[data-testid="connection-state"][data-state="disconnected"]')
       .waitFor({ timeout: 20_000 });
-    const token = await page.evaluate(
-      () => (JSON.parse(localStorage.getItem('troupe.auth') ?? '{}') as { token?: string }).token,
-    );
+    const token = await pageToken(page);
     const ended = await eventually(
-      async () =>
-        SessionDetail.parse(
-          await (
-            await fetch(`${stack.api.url}/api/sessions/${sessionId}`, { headers: bearer(token ?? '') })
-          ).json(),
-        ),
+      () => sessionDetail(stack.api.url, { headers: bearer(token) }, sessionId),
       (s) => s.status === 'ended',
       { what: 'the group session to be ended' },
     );

@@ -86,6 +86,22 @@ function childPid(parent: ChildProcess, script: string): number {
   );
 }
 
+/** The pids of `parent`'s children, now. */
+function childPids(parent: ChildProcess): string[] {
+  return execFileSync('pgrep', ['-P', String(parent.pid)])
+    .toString()
+    .trim()
+    .split('\n');
+}
+
+/** Every one of `pids` gone within a moment of npm start exiting (the kernel reaps them just after their parent). */
+async function expectAllGone(pids: string[]): Promise<void> {
+  const alive = () => pids.filter((pid) => existsSync(`/proc/${pid}`));
+  const deadline = Date.now() + 5_000;
+  while (alive().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  expect(alive()).toEqual([]);
+}
+
 function exitCode(child: ChildProcess): Promise<number | null> {
   return child.exitCode !== null
     ? Promise.resolve(child.exitCode)
@@ -99,21 +115,14 @@ describe('npm start', () => {
       expect((await fetch(`${started.url}/healthz`)).status).toBe(200);
       const page = await fetch(started.url);
       expect(page.headers.get('content-type')).toContain('text/html');
-      const children = execFileSync('pgrep', ['-P', String(started.child.pid)])
-        .toString()
-        .trim()
-        .split('\n');
+      const children = childPids(started.child);
       expect(children.length).toBeGreaterThanOrEqual(2);
 
       started.child.kill('SIGINT');
       expect(await exitCode(started.child)).toBe(0);
       expect(started.lines.join('\n')).toMatch(/agent stopped[\s\S]*api stopped/);
       expect(started.lines.join('\n')).not.toContain('restarting');
-      // Gone within a moment of npm start exiting (the kernel reaps them just after their parent).
-      const alive = () => children.filter((pid) => existsSync(`/proc/${pid}`));
-      const deadline = Date.now() + 5_000;
-      while (alive().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(alive()).toEqual([]);
+      await expectAllGone(children);
     } finally {
       await stopChild(started.child);
     }
@@ -135,20 +144,14 @@ describe('npm start', () => {
       expect((await fetch(`${started.url}/healthz`)).status).toBe(200);
       expect(started.child.exitCode).toBeNull();
 
-      const children = execFileSync('pgrep', ['-P', String(started.child.pid)])
-        .toString()
-        .trim()
-        .split('\n');
+      const children = childPids(started.child);
       started.child.kill('SIGINT');
       expect(await exitCode(started.child)).toBe(0);
       const output = started.lines.join('\n');
       expect(output).toMatch(/agent stopped[\s\S]*api stopped/);
       // Children that exit because they were told to stop are not restarted.
       expect(output.match(/restarting in/g)).toHaveLength(2);
-      const alive = () => children.filter((pid) => existsSync(`/proc/${pid}`));
-      const deadline = Date.now() + 5_000;
-      while (alive().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-      expect(alive()).toEqual([]);
+      await expectAllGone(children);
     } finally {
       await stopChild(started.child);
     }

@@ -32,9 +32,12 @@
  *   become audible) within `confirmTimeoutMs`, else a reaction is retried and a topic waits.
  */
 import type { AutonomousSettings, FloorMessage } from '../../protocol/index.ts';
-import type { Random } from '../conversation/group/choice.ts';
-import { ReducerLoop } from '../runtime/reducer-loop.ts';
-import { systemClock, type FloorClock, type FloorScheduler } from '../runtime/clock.ts';
+import {
+  ReducerController,
+  ReducerLoop,
+  controllerDeps,
+  type ControllerDeps,
+} from '../runtime/reducer-loop.ts';
 import { initialDirectorState, nextDirectorDeadline, reduceDirector } from './autonomous-reducer.ts';
 import type {
   AutonomousEffect,
@@ -89,24 +92,20 @@ export function directorEventForFloor(message: FloorMessage): AutonomousEvent {
   return message.state === 'open' ? { type: 'floorOpen' } : { type: 'floorBusy' };
 }
 
-export interface DirectorDeps {
-  /** @defaultValue systemClock */
-  clock: FloorClock;
-  /** @defaultValue systemClock */
-  scheduler: FloorScheduler;
-  /** Shuffled agendas and weighted picks; seed it in tests (`seededRandom`). @defaultValue Math.random */
-  random: Random;
-  /** Errors thrown by subscribers while the director ran on its own timer. @defaultValue rethrown */
-  onError: (error: unknown) => void;
-}
+/** What the director runs on. */
+export type DirectorDeps = ControllerDeps;
 
 export type DirectorListener = (effect: AutonomousEffect) => void;
 
-export class AutonomousDirector {
+export class AutonomousDirector extends ReducerController<
+  AutonomousState,
+  AutonomousEvent,
+  AutonomousEffect
+> {
   readonly options: AutonomousOptions;
   readonly characters: readonly DirectorCharacter[];
   readonly #deps: DirectorDeps;
-  readonly #loop: ReducerLoop<AutonomousState, AutonomousEvent, AutonomousEffect>;
+  protected readonly loop: ReducerLoop<AutonomousState, AutonomousEvent, AutonomousEffect>;
 
   /** Starts with an open floor and chat idle from now; dispatch `floorBusy` if that is not so. */
   constructor(
@@ -114,19 +113,11 @@ export class AutonomousDirector {
     options: Partial<AutonomousOptions> = {},
     deps: Partial<DirectorDeps> = {},
   ) {
+    super();
     this.options = { ...defaultAutonomousOptions, ...options };
     this.characters = characters;
-    this.#deps = {
-      clock: systemClock,
-      scheduler: systemClock,
-      random: Math.random,
-      onError: (error) =>
-        queueMicrotask(() => {
-          throw error;
-        }),
-      ...deps,
-    };
-    this.#loop = new ReducerLoop(initialDirectorState(this.#deps.clock.now()), {
+    this.#deps = controllerDeps(deps);
+    this.loop = new ReducerLoop(initialDirectorState(this.#deps.clock.now()), {
       reduce: (state, event) =>
         reduceDirector(state, event, {
           now: this.#deps.clock.now(),
@@ -139,28 +130,6 @@ export class AutonomousDirector {
       scheduler: this.#deps.scheduler,
       onError: (error) => this.#deps.onError(error),
     });
-    this.#loop.rearm();
-  }
-
-  /** The reducer's state, for inspection; do not change it. */
-  get state(): Readonly<AutonomousState> {
-    return this.#loop.state;
-  }
-
-  subscribe(listener: DirectorListener): () => void {
-    return this.#loop.subscribe(listener);
-  }
-
-  /**
-   * Feeds one event; returns the effects it caused (also delivered to subscribers). Events
-   * dispatched by a subscriber while effects are delivered are handled right after, in order.
-   */
-  dispatch(event: AutonomousEvent): AutonomousEffect[] {
-    return this.#loop.dispatch(event);
-  }
-
-  /** Stops the timer; later events are ignored. */
-  close(): void {
-    this.#loop.close();
+    this.loop.rearm();
   }
 }

@@ -1,4 +1,5 @@
-import type { FloorScheduler } from './clock.ts';
+import type { Random } from '../conversation/group/choice.ts';
+import { systemClock, type FloorClock, type FloorScheduler } from './clock.ts';
 
 /** What a reducer-driven controller is made of; the loop supplies dispatching, timers and listeners. */
 export interface ReducerLoopSpec<S, E, F> {
@@ -99,5 +100,58 @@ export class ReducerLoop<S, E, F> {
     this.#closed = true;
     this.#timer?.cancel();
     this.#timer = null;
+  }
+}
+
+/** What a controller built on a ReducerLoop runs on; tests pass a manual clock and a seeded random. */
+export interface ControllerDeps {
+  /** @defaultValue systemClock */
+  clock: FloorClock;
+  /** @defaultValue systemClock */
+  scheduler: FloorScheduler;
+  /** Weighted picks and shuffles; seed it in tests (`seededRandom`). @defaultValue Math.random */
+  random: Random;
+  /** Errors thrown by subscribers while the controller ran on its own timer. @defaultValue rethrown */
+  onError: (error: unknown) => void;
+}
+
+/** `deps` with the defaults of {@link ControllerDeps} for what it leaves out. */
+export function controllerDeps(deps: Partial<ControllerDeps>): ControllerDeps {
+  return {
+    clock: systemClock,
+    scheduler: systemClock,
+    random: Math.random,
+    onError: (error) =>
+      queueMicrotask(() => {
+        throw error;
+      }),
+    ...deps,
+  };
+}
+
+/** The public face of a controller whose logic is a reducer run by its {@link ReducerLoop}. */
+export abstract class ReducerController<S, E, F> {
+  protected abstract readonly loop: ReducerLoop<S, E, F>;
+
+  /** The reducer's state, for inspection; do not change it. */
+  get state(): Readonly<S> {
+    return this.loop.state;
+  }
+
+  subscribe(listener: (effect: F) => void): () => void {
+    return this.loop.subscribe(listener);
+  }
+
+  /**
+   * Feeds one event; returns the effects it caused (also delivered to subscribers). Events
+   * dispatched by a subscriber while effects are delivered are handled right after, in order.
+   */
+  dispatch(event: E): F[] {
+    return this.loop.dispatch(event);
+  }
+
+  /** Stops the timer; later events are ignored. */
+  close(): void {
+    this.loop.close();
   }
 }

@@ -57,6 +57,12 @@ async function ask(call: TimedCall): Promise<void> {
   await within(stack, call.caller.agentState('listening'), 'listening again', 30_000);
 }
 
+/** Resolves once the caller hears the character again after `killedAt` and it listens again. */
+async function recovered(call: TimedCall, killedAt: number): Promise<void> {
+  await within(stack, call.caller.heard.firstSpeechAfter(killedAt), 'the character again', RECOVERY_BOUND_MS);
+  await within(stack, call.caller.agentState('listening'), 'listening again', 30_000);
+}
+
 /** Every stored turn once: no id twice, and no utterance (speaker, words, start) stored under two ids. */
 function expectEveryTurnOnce(s: SessionDetail): void {
   const ids = s.transcript.map((t) => t.id);
@@ -84,13 +90,7 @@ describe('faults mid-call', () => {
       RECOVERY_BOUND_MS,
     );
     expect(back).not.toBe(before);
-    await within(
-      stack,
-      call.caller.heard.firstSpeechAfter(killedAt),
-      'the character again',
-      RECOVERY_BOUND_MS,
-    );
-    await within(stack, call.caller.agentState('listening'), 'listening again', 30_000);
+    await recovered(call, killedAt);
     // The dead job is out of the room, not frozen in it for LiveKit's 20 s.
     await eventually(
       async () => jobsInRoom(call.caller).map((p) => p.identity),
@@ -125,13 +125,7 @@ describe('faults mid-call', () => {
     host!.kill('SIGKILL');
 
     await within(stack, nextJobJoins(call.caller, before), 'a job from the other worker', RECOVERY_BOUND_MS);
-    await within(
-      stack,
-      call.caller.heard.firstSpeechAfter(killedAt),
-      'the character again',
-      RECOVERY_BOUND_MS,
-    );
-    await within(stack, call.caller.agentState('listening'), 'listening again', 30_000);
+    await recovered(call, killedAt);
     await ask(call);
     const s = await eventually(
       () => sessionOf(stack, owner, call.created.sessionId),

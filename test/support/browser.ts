@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type Page, chromium } from 'playwright-core';
 import { inject } from 'vitest';
 import { projectRoot } from '../../scripts/livekit-server.ts';
 import { speak } from './audio.ts';
@@ -73,4 +73,13 @@ export async function launchChromium(opts: { microphone?: string; loop?: boolean
       ...media,
     ],
   });
+}
+
+/** The page's own bearer token, as the web client stored it after signing up or in. */
+export async function pageToken(page: Page): Promise<string> {
+  const token = await page.evaluate(
+    () => (JSON.parse(localStorage.getItem('troupe.auth') ?? '{}') as { token?: string }).token,
+  );
+  if (token === undefined) throw new Error('the page holds no token: the sign-up did not finish');
+  return token;
 }

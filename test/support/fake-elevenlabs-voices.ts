@@ -1,6 +1,5 @@
-import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnFreePort } from './listen.ts';
 
 /** What the add-voice stand-in answers; change between requests. */
 export interface FakeVoicesOptions {
@@ -130,17 +129,6 @@ export async function startFakeVoices(opts: Partial<FakeVoicesOptions> = {}): Pr
       answer(200, { voice_id: options.voiceId, requires_verification: false });
     })();
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseURL: `http://127.0.0.1:${port}/v1`,
-    requests,
-    options,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const listening = await listenOnFreePort(server);
+  return { baseURL: `${listening.url}/v1`, requests, options, close: listening.close };
 }

@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import { once } from 'node:events';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { tonePcm } from './fake-openai.ts';
+import { listenOnFreePort } from './listen.ts';
 
 /** What the stand-in expects and answers; change `fail` between turns. */
 export interface FakeElevenLabsOptions {
@@ -363,11 +363,9 @@ export async function startFakeElevenLabs(
     });
   });
   server.on('upgrade', (req: IncomingMessage, socket: Socket) => handleUpgrade(req, socket));
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
+  const listening = await listenOnFreePort(server);
   return {
-    baseURL: `http://127.0.0.1:${port}/v1`,
+    baseURL: `${listening.url}/v1`,
     requests,
     options,
     waitFor: (predicate) =>
@@ -380,11 +378,9 @@ export async function startFakeElevenLabs(
         waiters.add(check);
         check();
       }),
-    close: () =>
-      new Promise((resolve) => {
-        for (const socket of sockets) socket.destroy();
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => {
+      for (const socket of sockets) socket.destroy();
+      return listening.close();
+    },
   };
 }

@@ -1,6 +1,5 @@
-import { once } from 'node:events';
 import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnFreePort } from './listen.ts';
 
 /** A hashed bag of words, L2-normalised: texts sharing words get close vectors, deterministically. */
 export function hashedBagOfWords(text: string, dimensions: number): number[] {
@@ -62,15 +61,6 @@ export async function startFakeEmbeddings(dimensions = 64): Promise<FakeEmbeddin
         res.end();
       });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return Object.assign(fake, {
-    baseURL: `http://127.0.0.1:${port}/v1`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  });
+  const listening = await listenOnFreePort(server);
+  return Object.assign(fake, { baseURL: `${listening.url}/v1`, close: listening.close });
 }

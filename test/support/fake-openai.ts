@@ -1,6 +1,5 @@
-import { once } from 'node:events';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { listenOnFreePort } from './listen.ts';
 
 /** What the stand-in answers and how long it takes; zero delays make it an "instant" provider. */
 export interface FakeOpenAIOptions {
@@ -113,17 +112,6 @@ export async function startFakeOpenAI(opts: Partial<FakeOpenAIOptions> = {}): Pr
       res.end(err.message);
     });
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as AddressInfo;
-  return {
-    baseURL: `http://127.0.0.1:${port}/v1`,
-    requests,
-    options,
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  const listening = await listenOnFreePort(server);
+  return { baseURL: `${listening.url}/v1`, requests, options, close: listening.close };
 }

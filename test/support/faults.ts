@@ -3,10 +3,11 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { ParticipantKind, type RemoteParticipant, RoomEvent } from '@livekit/rtc-node';
-import { CreateSessionResponse, SessionDetail, isJobIdentity } from '../../protocol/index.ts';
+import { type CreateSessionResponse, type SessionDetail, isJobIdentity } from '../../protocol/index.ts';
 import { killOnExit, stopChild } from '../../scripts/livekit-server.ts';
 import type { SignedUp } from './auth.ts';
 import { TestCaller } from './rtc.ts';
+import { createCallSession, sessionDetail } from './sessions.ts';
 import type { Stack } from './stack.ts';
 
 /** Built-in companions (db/seed/companions.ts), one per call when several start at once. */
@@ -47,13 +48,7 @@ export interface TimedCall {
 }
 
 export async function startCall(stack: Stack, owner: SignedUp, characterId: string): Promise<TimedCall> {
-  const res = await fetch(`${stack.api.url}/api/sessions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...owner.headers },
-    body: JSON.stringify({ mode: 'call', characterId, displayName: 'Fault Tester' }),
-  });
-  if (res.status !== 201) throw new Error(`POST /api/sessions answered ${res.status}: ${await res.text()}`);
-  const created = CreateSessionResponse.parse(await res.json());
+  const created = await createCallSession(stack.api.url, owner, characterId, 'Fault Tester');
   const createdAt = Date.now();
   const caller = new TestCaller();
   // Resolves once the character's track is subscribed; its first audible frame is what counts.
@@ -68,9 +63,7 @@ export async function startCall(stack: Stack, owner: SignedUp, characterId: stri
 
 /** The session as its owner sees it. */
 export async function sessionOf(stack: Stack, owner: SignedUp, id: string): Promise<SessionDetail> {
-  const res = await fetch(`${stack.api.url}/api/sessions/${id}`, { headers: owner.headers });
-  if (!res.ok) throw new Error(`GET /api/sessions/${id} answered ${res.status}: ${await res.text()}`);
-  return SessionDetail.parse(await res.json());
+  return sessionDetail(stack.api.url, owner, id);
 }
 
 /** The agent jobs' own participants the caller sees in its room (not characters, not people). */

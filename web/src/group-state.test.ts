@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { FloorMessage } from '../../protocol/index.ts';
+import { testFloorMessage } from '../../protocol/testing.ts';
 import {
   arrivals,
   castIdentity,
@@ -33,20 +34,7 @@ const joined = (
 ) => ({ type: 'participantJoined', identity, name, isLocal: false, ...extra }) as GroupEvent;
 
 function floor(seq: number, m: Partial<FloorMessage>): GroupEvent {
-  return {
-    type: 'floor',
-    message: {
-      type: 'floor',
-      seq,
-      state: 'open',
-      speaker: null,
-      next: null,
-      humans: [],
-      reason: null,
-      replyTo: null,
-      ...m,
-    },
-  };
+  return { type: 'floor', message: testFloorMessage({ seq, ...m }) };
 }
 
 const speaking = (s: GroupState, now: number) =>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Character } from '../../protocol/index.ts';
+import { testCharacter } from '../../protocol/testing.ts';
 import {
   analyticsQueryString,
   catalogQueryString,
@@ -9,28 +9,6 @@ import {
   localDay,
   tagCounts,
 } from './query.ts';
-
-function character(over: Partial<Character>): Character {
-  return {
-    id: 'ada',
-    name: 'Ada Quill',
-    tagline: 'A poet of the harbour',
-    persona: { background: 'b', traits: ['wry'], interests: ['boats'], tone: 't', speakingStyle: 's' },
-    greeting: 'Hello',
-    avatarUrl: '/avatars/ada.svg',
-    voice: {
-      openai: { voice: 'alloy' },
-      elevenlabs: { voiceId: 'x' },
-      espeak: { voice: 'en-us', rate: 175, pitch: 50 },
-    },
-    builtIn: false,
-    ownerId: '11111111-1111-4111-8111-111111111111',
-    visibility: 'private',
-    tags: ['poetry', 'sea'],
-    description: 'Writes sonnets about fog.',
-    ...over,
-  };
-}
 
 describe('catalogQueryString', () => {
   it('when nothing is filtered, then no query string', () => {
@@ -55,7 +33,9 @@ describe('catalogQueryString', () => {
 
 describe('tagCounts', () => {
   it('when tags are counted, then the most common come first, ties alphabetically', () => {
-    expect(tagCounts([character({ tags: ['sea', 'cozy'] }), character({ tags: ['sea', 'art'] })])).toEqual([
+    expect(
+      tagCounts([testCharacter({ tags: ['sea', 'cozy'] }), testCharacter({ tags: ['sea', 'art'] })]),
+    ).toEqual([
       { tag: 'sea', count: 2 },
       { tag: 'art', count: 1 },
       { tag: 'cozy', count: 1 },

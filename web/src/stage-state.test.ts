@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { FloorMessage, StageMessage } from '../../protocol/index.ts';
+import type { StageMessage } from '../../protocol/index.ts';
+import { testFloorMessage } from '../../protocol/testing.ts';
 import {
   captionView,
   initialStageState,
@@ -23,16 +24,12 @@ const join = (id: string, name: string): StageEvent => ({
 const stage = (message: StageMessage): StageEvent => ({ type: 'stage', message });
 const floor = (seq: number, speaker: string | null): StageEvent => ({
   type: 'floor',
-  message: {
-    type: 'floor',
+  message: testFloorMessage({
     seq,
     state: speaker === null ? 'open' : 'character',
     speaker,
-    next: null,
-    humans: [],
     reason: speaker === null ? null : 'weighted',
-    replyTo: null,
-  } satisfies FloorMessage,
+  }),
 });
 const cast = [join('june', 'June Ray'), join('walt', 'Walt Brennan')];
 
@@ -188,21 +185,7 @@ describe('the stage wire', () => {
       message: { type: 'chat', seq: 1, user: 'v', text: 'hi' },
       messageId: 'abc',
     });
-    expect(
-      stageEventOf(
-        bytes({
-          type: 'floor',
-          seq: 1,
-          state: 'open',
-          speaker: null,
-          next: null,
-          humans: [],
-          reason: null,
-          replyTo: null,
-        }),
-        'troupe.floor',
-      )?.type,
-    ).toBe('floor');
+    expect(stageEventOf(bytes(testFloorMessage({ seq: 1 })), 'troupe.floor')?.type).toBe('floor');
   });
 
   it('when a packet is malformed, invalid or on another topic, then it is ignored', () => {

@@ -12,6 +12,23 @@ const alice = (at: number, text: string): Step[] => [
   [at + 600, human.says('alice', text)],
 ];
 
+/** Alice asks Ada to go on; Ada, answering by mention at 600 ms, is audible from then. */
+const adaGoesOn = (): Step[] => [...alice(0, 'Ada, go on.'), [600, character.starts('ada')]];
+
+/** Alice greets Ada, who says "Hello." from 600 to 1000 ms. */
+const adaSaysHello = (): Step[] => [
+  ...alice(0, 'Ada, hi.'),
+  [600, character.starts('ada')],
+  [1000, character.finishes('ada', 'Hello.')],
+];
+
+/** Alice asks for a story; its first sentence is ready at 600 ms and has been heard by 1000 ms. */
+const storyBegins = (): Step[] => [
+  ...alice(0, 'Tell me a story.'),
+  [600, character.ready('ada', 'Once upon a time.')],
+  [1000, character.finishes('ada')],
+];
+
 interface Row {
   name: string;
   options?: Partial<FloorOptions>;
@@ -76,11 +93,7 @@ const rows: Row[] = [
     name: 'when the only character finishes and self-replies are not allowed, then the floor returns to the people',
     options: { chainCap: 2, chainProbability: 1 },
     characters: [cast[0]!],
-    steps: [
-      ...alice(0, 'Tell me a story.'),
-      [600, character.ready('ada', 'Once upon a time.')],
-      [1000, character.finishes('ada')],
-    ],
+    steps: [...storyBegins()],
     expected: ['600 speak ada weighted', '1000 floorToHumans'],
   },
   {
@@ -88,9 +101,7 @@ const rows: Row[] = [
     options: { chainCap: 2, chainProbability: 1, allowSelfReply: true },
     characters: [cast[0]!],
     steps: [
-      ...alice(0, 'Tell me a story.'),
-      [600, character.ready('ada', 'Once upon a time.')],
-      [1000, character.finishes('ada')],
+      ...storyBegins(),
       [1000, character.ready('ada', 'There was a fox.')],
       [1500, character.finishes('ada')],
       [1500, character.ready('ada', 'The end.')],
@@ -126,8 +137,7 @@ const rows: Row[] = [
     name: 'when a human keeps speaking past the threshold, then the speaking character is interrupted at that very ms and the prepared one cancelled',
     options: { chainCap: 2 },
     steps: [
-      ...alice(0, 'Ada, go on.'),
-      [600, character.starts('ada')],
+      ...adaGoesOn(),
       [700, character.ready('ada', 'Well, Bob, I think that...')],
       [1000, human.starts('alice')],
       ...Array.from({ length: 20 }, (_, i): Step => [1000 + 20 * (i + 1), { type: 'tick' }]),
@@ -142,12 +152,7 @@ const rows: Row[] = [
   },
   {
     name: 'when a human makes a short noise while a character speaks, then nothing is interrupted',
-    steps: [
-      ...alice(0, 'Ada, go on.'),
-      [600, character.starts('ada')],
-      [1000, human.starts('alice')],
-      [1200, human.stops('alice')],
-    ],
+    steps: [...adaGoesOn(), [1000, human.starts('alice')], [1200, human.stops('alice')]],
     untilMs: 2000,
     expected: ['600 speak ada mention'],
   },
@@ -155,8 +160,7 @@ const rows: Row[] = [
     // A loaded machine's VAD caught up on a whole barge-in at once: start and end 20 ms apart, never interrupted.
     name: 'when a VAD running behind reports a long barge-in in one burst, then the character is interrupted as soon as the speech it heard crosses the threshold',
     steps: [
-      ...alice(0, 'Ada, go on.'),
-      [600, character.starts('ada')],
+      ...adaGoesOn(),
       [1000, human.starts('alice')],
       [1005, human.heard('alice', 160)],
       [1010, human.heard('alice', 320)],
@@ -169,8 +173,7 @@ const rows: Row[] = [
   {
     name: 'when a VAD running behind reports a short noise in one burst, then nothing is interrupted',
     steps: [
-      ...alice(0, 'Ada, go on.'),
-      [600, character.starts('ada')],
+      ...adaGoesOn(),
       [1000, human.starts('alice')],
       [1005, human.heard('alice', 64)],
       [1010, human.heard('alice', 192)],
@@ -183,8 +186,7 @@ const rows: Row[] = [
     name: 'when a character finishes while a human is speaking below the threshold, then the next turn waits until the human stops',
     options: { chainCap: 1, interruptionMinDurationMs: 400 },
     steps: [
-      ...alice(0, 'Ada, go on.'),
-      [600, character.starts('ada')],
+      ...adaGoesOn(),
       [700, character.ready('ada', 'Bob, your turn.')],
       [1000, human.starts('alice')],
       [1100, character.finishes('ada')],
@@ -206,8 +208,7 @@ const rows: Row[] = [
   {
     name: 'when two humans speak at once, then each character is interrupted once and nobody speaks until both stopped and a final utterance arrived',
     steps: [
-      ...alice(0, 'Ada, go on.'),
-      [600, character.starts('ada')],
+      ...adaGoesOn(),
       [1000, human.starts('alice')],
       [1100, human.starts('carol')],
       [1800, human.stops('alice')],
@@ -234,11 +235,7 @@ const rows: Row[] = [
   {
     name: 'when silence pick-up is off, then nobody speaks after a long silence',
     options: { chainCap: 0 },
-    steps: [
-      ...alice(0, 'Ada, hi.'),
-      [600, character.starts('ada')],
-      [1000, character.finishes('ada', 'Hello.')],
-    ],
+    steps: [...adaSaysHello()],
     untilMs: 600_000,
     expected: ['600 speak ada mention', '1000 floorToHumans'],
   },
@@ -246,11 +243,7 @@ const rows: Row[] = [
     name: 'when silence pick-up is on, then after exactly that silence another character picks up',
     options: { chainCap: 0, pickupAfterMs: 5000 },
     characters: quiet({ ada: 1, bob: 1 }),
-    steps: [
-      ...alice(0, 'Ada, hi.'),
-      [600, character.starts('ada')],
-      [1000, character.finishes('ada', 'Hello.')],
-    ],
+    steps: [...adaSaysHello()],
     untilMs: 6000,
     expected: ['600 speak ada mention', '1000 floorToHumans', '6000 speak bob pickup'],
   },
@@ -258,13 +251,7 @@ const rows: Row[] = [
     name: 'when a human speaks during the silence, then the pick-up waits for a full silence again',
     options: { chainCap: 0, pickupAfterMs: 5000 },
     characters: quiet({ ada: 1, bob: 1 }),
-    steps: [
-      ...alice(0, 'Ada, hi.'),
-      [600, character.starts('ada')],
-      [1000, character.finishes('ada', 'Hello.')],
-      [4000, human.starts('alice')],
-      [4200, human.stops('alice')],
-    ],
+    steps: [...adaSaysHello(), [4000, human.starts('alice')], [4200, human.stops('alice')]],
     untilMs: 9300,
     expected: ['600 speak ada mention', '1000 floorToHumans', '9200 speak bob pickup'],
   },
@@ -309,8 +296,7 @@ describe('FloorController barge-in', () => {
   it('when a human barges in, then only the heard part of the reply is kept in the history', () => {
     const { run, floor, log } = floorHarness();
     run([
-      ...alice(0, 'Ada, go on.'),
-      [600, character.starts('ada')],
+      ...adaGoesOn(),
       [700, character.ready('ada', 'Well, I think that we should all go sailing tomorrow.')],
       [1000, human.starts('alice')],
       [1310, character.interrupted('ada', 'Well, I think')],
@@ -324,13 +310,13 @@ describe('FloorController barge-in', () => {
 
   it('when the interruption threshold is 0, then the character is interrupted at the speech onset', () => {
     const { run, commands } = floorHarness({ interruptionMinDurationMs: 0 });
-    run([...alice(0, 'Ada, go on.'), [600, character.starts('ada')], [900, human.starts('alice')]]);
+    run([...adaGoesOn(), [900, human.starts('alice')]]);
     expect(commands()).toContain('900 interrupt ada');
   });
 
   it('when the floor changes hands, then a floor message names the speaker and the humans', () => {
     const { run, effects } = floorHarness();
-    run([...alice(0, 'Ada, go on.'), [600, character.starts('ada')], [1000, human.starts('alice')]], 1400);
+    run([...adaGoesOn(), [1000, human.starts('alice')]], 1400);
     const messages = effects('publish').map((p) => p.message);
     expect(messages.map((m) => [m.state, m.speaker, m.humans])).toEqual([
       ['human', null, ['alice']],

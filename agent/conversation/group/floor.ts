@@ -53,8 +53,6 @@
  *   character picks the conversation up.
  */
 import { GroupSettings, type GroupSettingsInput } from '../../../protocol/index.ts';
-import { type Random } from './choice.ts';
-import { systemClock, type FloorClock, type FloorScheduler } from '../../runtime/clock.ts';
 import type { FloorContext } from './floor-choice.ts';
 import { initialFloorState, nextDeadline, reduceFloor } from './floor-reducer.ts';
 import type {
@@ -64,7 +62,12 @@ import type {
   FloorOptions,
   FloorControllerState,
 } from './floor-types.ts';
-import { ReducerLoop } from '../../runtime/reducer-loop.ts';
+import {
+  ReducerController,
+  ReducerLoop,
+  controllerDeps,
+  type ControllerDeps,
+} from '../../runtime/reducer-loop.ts';
 import { Relationships } from './relationships.ts';
 
 export type * from './floor-types.ts';
@@ -90,49 +93,33 @@ export function floorOptionsFromSettings(
   return GroupSettings.parse(settings ?? {});
 }
 
-export interface FloorDeps {
-  /** @defaultValue systemClock */
-  clock: FloorClock;
-  /** @defaultValue systemClock */
-  scheduler: FloorScheduler;
-  /** Used for weighted choices; seed it in tests (`seededRandom`). @defaultValue Math.random */
-  random: Random;
-  /** Errors thrown by subscribers while the controller ran on its own timer. @defaultValue rethrown */
-  onError: (error: unknown) => void;
-}
+/** What the controller runs on. */
+export type FloorDeps = ControllerDeps;
 
 export type FloorListener = (effect: FloorEffect) => void;
 
-export class FloorController {
+export class FloorController extends ReducerController<FloorControllerState, FloorEvent, FloorEffect> {
   readonly options: FloorOptions;
   readonly characters: readonly FloorCharacter[];
   readonly #deps: FloorDeps;
   readonly #relationships: Relationships;
   readonly #decisions = new Map<string, AbortController>();
-  readonly #loop: ReducerLoop<FloorControllerState, FloorEvent, FloorEffect>;
+  protected readonly loop: ReducerLoop<FloorControllerState, FloorEvent, FloorEffect>;
 
   constructor(
     characters: readonly FloorCharacter[],
     options: Partial<FloorOptions> = {},
     deps: Partial<FloorDeps> = {},
   ) {
+    super();
     this.options = { ...defaultFloorOptions, ...options };
     this.characters = characters.map((c) => ({
       ...c,
       aliases: [...(c.aliases ?? []), ...(this.options.aliases[c.id] ?? [])],
     }));
     this.#relationships = new Relationships(this.options.relationships);
-    this.#deps = {
-      clock: systemClock,
-      scheduler: systemClock,
-      random: Math.random,
-      onError: (error) =>
-        queueMicrotask(() => {
-          throw error;
-        }),
-      ...deps,
-    };
-    this.#loop = new ReducerLoop(initialFloorState(), {
+    this.#deps = controllerDeps(deps);
+    this.loop = new ReducerLoop(initialFloorState(), {
       reduce: (state, event) => reduceFloor(state, event, this.#context()),
       deadline: (state) => nextDeadline(state, this.options),
       tick: { type: 'tick' },
@@ -145,26 +132,9 @@ export class FloorController {
     });
   }
 
-  /** The reducer's state, for inspection; do not change it. */
-  get state(): Readonly<FloorControllerState> {
-    return this.#loop.state;
-  }
-
-  subscribe(listener: FloorListener): () => void {
-    return this.#loop.subscribe(listener);
-  }
-
-  /**
-   * Feeds one event; returns the effects it caused (also delivered to subscribers). Events
-   * dispatched by a subscriber while effects are delivered are handled right after, in order.
-   */
-  dispatch(event: FloorEvent): FloorEffect[] {
-    return this.#loop.dispatch(event);
-  }
-
   /** Stops the timers and pending LLM requests; later events are ignored. */
-  close(): void {
-    this.#loop.close();
+  override close(): void {
+    super.close();
     for (const a of this.#decisions.values()) a.abort();
     this.#decisions.clear();
   }
@@ -198,7 +168,7 @@ export class FloorController {
   /** A decision that timed out or was overtaken no longer needs its LLM request. */
   #abortStale(): void {
     for (const [id, abort] of this.#decisions) {
-      if (this.#loop.state.deciding?.requestId !== id) {
+      if (this.loop.state.deciding?.requestId !== id) {
         abort.abort();
         this.#decisions.delete(id);
       }
