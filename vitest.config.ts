@@ -8,6 +8,9 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          // Vitest's default is one worker fewer than the cores (one, on 2 cores); most of these
+          // files wait on a database or a socket as much as they compute.
+          maxWorkers: 2,
           include: ['{agent,api,db,protocol,speech,web,scripts}/**/*.test.ts'],
           // The migrated databases every test database is copied from, built once per run.
           globalSetup: ['db/test-setup.ts'],

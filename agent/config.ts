@@ -146,8 +146,9 @@ export const AgentEnvSchema = z.object({
   /** With AGENT_LOAD_MEASURE=cpu: the CPU load (0–1) at which the worker takes no new jobs.
    *  @defaultValue 0.7 (the framework's) */
   AGENT_LOAD_THRESHOLD: z.coerce.number().min(0.1).max(1).default(0.7),
-  /** How long a job process may take to start (loading the VAD) before it is given up. @defaultValue 10000 */
-  AGENT_INIT_TIMEOUT_MS: int(10_000, 1000, 120_000),
+  /** How long a job process may take to start (loading the VAD) before it is given up: on busy cores
+   *  a start takes tens of seconds, and one given up starts over. @defaultValue 30000 */
+  AGENT_INIT_TIMEOUT_MS: int(30_000, 1000, 120_000),
   /** Reports a finished job could not deliver wait here until the API is back. @defaultValue data/agent-spool */
   AGENT_SPOOL_DIR: z.string().min(1).default('data/agent-spool'),
   /** How long a turn waits for the character's knowledge before it goes on without it. @defaultValue 300 */

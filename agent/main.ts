@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { AgentServer, type JobRequest, ServerOptions, initializeLogger, log } from '@livekit/agents';
-import { AGENT_NAME } from '../protocol/index.ts';
+import { AGENT_NAME, DispatchMetadata, type JobAcceptedReport } from '../protocol/index.ts';
 import { ApiClient } from './api-client.ts';
 import { loadAgentOptionsFromProcess } from './config.ts';
 import { killChildren, settlesWithin } from './jobs/children.ts';
@@ -53,6 +53,7 @@ const server = new AgentServer(
         return;
       }
       await req.accept();
+      reportAccepted(req);
     },
     initializeProcessTimeout: options.worker.initTimeoutMs,
     production: true,
@@ -60,6 +61,27 @@ const server = new AgentServer(
   }),
 );
 logger.info({ maxJobs, idleProcesses, loadMeasure, jobFile: jobFile.pathname }, 'worker capacity');
+
+/**
+ * Tells the API that this worker took the job: its process may take tens of seconds to start on a
+ * busy machine, and the API waits for it instead of dispatching again. Best effort: without it the
+ * API dispatches again after its join timeout, as before.
+ */
+function reportAccepted(req: JobRequest): void {
+  const meta = DispatchMetadata.safeParse(safeJson(req.job.metadata));
+  if (!meta.success) return;
+  api
+    .report(meta.data.sessionId, 'job-accepted', { jobId: req.id } satisfies JobAcceptedReport, 2000)
+    .catch((err: unknown) => logger.debug({ err, jobId: req.id }, 'job acceptance not reported'));
+}
+
+function safeJson(raw: string): unknown {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return undefined;
+  }
+}
 
 let stopping = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

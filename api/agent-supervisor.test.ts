@@ -161,6 +161,32 @@ describe.each(dbKinds)('agent supervision on %s', (kind) => {
     expect(metadata.find((m) => m.attempt !== undefined)).toMatchObject({ attempt: 1, resume: true });
   });
 
+  it('when a worker reports it accepted the job, then the session waits for it and is not dispatched again', async () => {
+    const created = await startCall();
+    const accepted = await send(api.url, `/api/internal/sessions/${created.sessionId}/job-accepted`, {
+      headers: agentBearer(),
+      body: { jobId: 'AJ_starting' },
+    });
+    expect(accepted.status).toBe(204);
+    const [row] = await api.db.db
+      .select({ acceptedAt: sessions.agentAcceptedAt })
+      .from(sessions)
+      .where(eq(sessions.id, created.sessionId));
+    expect(row?.acceptedAt).toBeInstanceOf(Date);
+    // The absence of a dispatch takes a window to see: four join timeouts, when the same call
+    // without a worker's word has failed after two dispatches (the first test).
+    await new Promise((r) => setTimeout(r, api.config.agentDispatch.joinTimeoutMs * 4));
+    expect((await detail(created.sessionId)).agent).toMatchObject({ state: 'waiting', attempts: 1 });
+    expect(await dispatches.listDispatch(created.roomName)).toHaveLength(1);
+    for (const body of [{}, { jobId: '' }, { jobId: 'AJ_x', extra: true }]) {
+      const res = await send(api.url, `/api/internal/sessions/${created.sessionId}/job-accepted`, {
+        headers: agentBearer(),
+        body,
+      });
+      expect(res.status).toBe(400);
+    }
+  });
+
   it('when a report of a gone job is malformed, then it is a 400, never a 500', async () => {
     const created = await startCall();
     for (const body of [{}, { identity: '', reason: 'exited' }, { identity: 'agent-x', reason: 'bored' }]) {

@@ -217,6 +217,8 @@ export const sessions = pgTable(
     nextCheckAt: timestamp('next_check_at', { withTimezone: true, mode: 'date' }),
     /** Since when the session has been waiting for its agent; null while the agent is in the room. */
     agentWaitingSince: timestamp('agent_waiting_since', { withTimezone: true, mode: 'date' }).defaultNow(),
+    /** When a worker last accepted this session's job that has not arrived (or ended) yet. */
+    agentAcceptedAt: timestamp('agent_accepted_at', { withTimezone: true, mode: 'date' }),
     /** The job participant that joined (its identity), while it is in the room. */
     agentIdentity: text('agent_identity'),
     /** Why no agent came (status `failed`), or why the last one was lost. */

@@ -171,6 +171,18 @@ export const SessionStatusReport = z.object({
 export type SessionStatusReport = z.infer<typeof SessionStatusReport>;
 
 /**
+ * Body of `POST /api/internal/sessions/:id/job-accepted`: a worker accepted the session's job and is
+ * starting it (which takes seconds, tens of seconds on a busy machine).
+ */
+export const JobAcceptedReport = z
+  .object({
+    /** LiveKit's id of the job. */
+    jobId: z.string().min(1).max(128),
+  })
+  .strict();
+export type JobAcceptedReport = z.infer<typeof JobAcceptedReport>;
+
+/**
  * Body of `POST /api/internal/sessions/:id/job-ended`: a job of this session is gone, reported by
  * the job on its way out or by its worker when the job's process vanished. The API then checks the
  * room and dispatches again while people are still in it.

@@ -1,6 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Router, type RequestHandler } from 'express';
 import {
+  JobAcceptedReport,
   JobEndedReport,
   ProviderInfo,
   SessionStatusReport,
@@ -34,7 +35,7 @@ export function requireAgentToken(livekitApiSecret: string): RequestHandler {
 export function internalRouter(
   sessions: SessionService,
   memories: MemoryService,
-  agents: Pick<AgentSupervisor, 'joined' | 'lost'>,
+  agents: Pick<AgentSupervisor, 'accepted' | 'joined' | 'lost'>,
 ): Router {
   const router = Router();
   router.post('/sessions/:id/status', async (req, res) => {
@@ -42,6 +43,13 @@ export function internalRouter(
     const report = parseOrThrow(StrictStatusReport, req.body, 'status report');
     if (!(await sessions.reportStatus(id, report, req.log))) throw new NotFoundError('session not found');
     if (report.identity) await agents.joined(id, report.identity, req.log);
+    res.status(204).end();
+  });
+  // A worker took the session's job and is starting its process: the API waits for it.
+  router.post('/sessions/:id/job-accepted', async (req, res) => {
+    const id = sessionIdParam(req.params.id);
+    parseOrThrow(JobAcceptedReport, req.body, 'job report');
+    await agents.accepted(id, req.log);
     res.status(204).end();
   });
   router.post('/sessions/:id/job-ended', async (req, res) => {

@@ -43,6 +43,20 @@ describe('decidePresence', () => {
       { kind: 'idle', why: 'session failed' },
     ],
     [
+      'a call whose job a worker accepted is waited for, not dispatched again, while it starts',
+      call({ acceptedAtMs: T0 + 1000 }),
+      room(),
+      T0 + 30_000,
+      { kind: 'wait', untilMs: T0 + 31_000 },
+    ],
+    [
+      'a call whose accepted job has not come within the grace is dispatched again',
+      call({ acceptedAtMs: T0 + 1000 }),
+      room(),
+      T0 + 61_000,
+      { kind: 'dispatch', attempt: 2, resume: false, nextCheckMs: T0 + 61_000 + 10_000 },
+    ],
+    [
       'a call whose caller has not opened the room yet is looked at again in a second',
       call({ status: 'created' }),
       noRoom,

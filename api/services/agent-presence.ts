@@ -22,6 +22,13 @@ export interface PresenceOptions {
   roomReturnWindowMs: number;
   /** How often a room that exists without its agent or its people is looked at again. @defaultValue 1000 */
   recheckMs: number;
+  /**
+   * How long a job that a worker has accepted may take to arrive before the API dispatches again:
+   * on a busy machine a job process takes tens of seconds to start, and dispatching again meanwhile
+   * only adds jobs to start (a job that dies on the way is reported and dispatched again at once).
+   * @defaultValue 60000
+   */
+  startGraceMs: number;
 }
 
 export const defaultPresenceOptions: PresenceOptions = {
@@ -31,6 +38,7 @@ export const defaultPresenceOptions: PresenceOptions = {
   openRoomWindowMs: 600_000,
   roomReturnWindowMs: 120_000,
   recheckMs: 1000,
+  startGraceMs: 60_000,
 };
 
 /** The facts about a session the rules need. */
@@ -45,6 +53,8 @@ export interface PresenceFacts {
   everJoined: boolean;
   /** Since when the session has waited for its agent (epoch ms); null while it has one. */
   waitingSinceMs: number | null;
+  /** When a worker accepted the job now on its way (epoch ms); null when none is. */
+  acceptedAtMs?: number | null;
 }
 
 export type PresenceDecision =
@@ -97,6 +107,10 @@ export function decidePresence(
       return { kind: 'wait', untilMs: nowMs + opts.recheckMs };
     return { kind: 'idle', why: 'nobody in the room' };
   }
+
+  // A worker took the job and is starting it: dispatching again would only add another to start.
+  if (session.acceptedAtMs != null && nowMs - session.acceptedAtMs < opts.startGraceMs)
+    return { kind: 'wait', untilMs: nowMs + opts.recheckMs };
 
   // The first dispatch is LiveKit's own, when the room opened: it gets the whole timeout from then.
   if (session.attempts === 1) {

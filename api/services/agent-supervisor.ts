@@ -55,6 +55,7 @@ type Claimed = Pick<
   | 'createdAt'
   | 'providers'
   | 'agentWaitingSince'
+  | 'agentAcceptedAt'
 >;
 
 const LIVE = ['created', 'active'] as const;
@@ -105,11 +106,27 @@ export class AgentSupervisor {
     return this.running;
   }
 
+  /** A worker accepted a job for the session: it is starting, and is waited for (startGraceMs). */
+  async accepted(sessionId: string, log: Logger): Promise<void> {
+    const [row] = await this.deps.db
+      .update(sessions)
+      .set({ agentAcceptedAt: sql`now()` })
+      .where(and(eq(sessions.id, sessionId), inArray(sessions.status, LIVE), isNull(sessions.agentIdentity)))
+      .returning({ id: sessions.id });
+    if (row) log.debug({ sessionId }, 'agent job accepted by a worker');
+  }
+
   /** The job `identity` joined the session's room (its status report, or LiveKit's webhook). */
   async joined(sessionId: string, identity: string, log: Logger): Promise<void> {
     const [row] = await this.deps.db
       .update(sessions)
-      .set({ agentIdentity: identity, agentWaitingSince: null, nextCheckAt: null, agentReason: null })
+      .set({
+        agentIdentity: identity,
+        agentWaitingSince: null,
+        agentAcceptedAt: null,
+        nextCheckAt: null,
+        agentReason: null,
+      })
       .where(and(eq(sessions.id, sessionId), inArray(sessions.status, LIVE), isNull(sessions.agentIdentity)))
       .returning({ waitingSince: sessions.agentWaitingSince, attempts: sessions.dispatchAttempts });
     if (row) log.info({ sessionId, attempts: row.attempts }, 'agent joined');
@@ -128,6 +145,7 @@ export class AgentSupervisor {
       .set({
         agentIdentity: null,
         agentWaitingSince: sql`now()`,
+        agentAcceptedAt: null,
         dispatchAttempts: 0,
         nextCheckAt: sql`now() + ${this.options.claimMs} * interval '1 millisecond'`,
         agentReason: reason,
@@ -191,6 +209,7 @@ export class AgentSupervisor {
         createdAt: sessions.createdAt,
         providers: sessions.providers,
         agentWaitingSince: sessions.agentWaitingSince,
+        agentAcceptedAt: sessions.agentAcceptedAt,
       });
   }
 
@@ -219,6 +238,7 @@ export class AgentSupervisor {
         createdAtMs: session.createdAt.getTime(),
         everJoined: session.providers !== null,
         waitingSinceMs: session.agentWaitingSince?.getTime() ?? null,
+        acceptedAtMs: session.agentAcceptedAt?.getTime() ?? null,
       },
       room,
       this.clock(),
