@@ -1,7 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 // Unit and component tests sit beside their code; cross-component tests live in test/.
-// End-to-end tests share one livekit-server and two CPU cores, so they run one file at a time.
+// End-to-end files run two at a time, each on its own stack; the busy-machine test runs last, alone.
+const busyMachine = 'test/faults/busy-machine.test.ts';
+
 export default defineConfig({
   test: {
     projects: [
@@ -22,11 +24,27 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/**/*.test.ts'],
-          // Builds the agent worker once: the tests run it as `npm start` does, as plain JavaScript.
+          exclude: [busyMachine],
+          // Builds the agent worker and the web client once: the tests run the worker as
+          // `npm start` does, as plain JavaScript.
           globalSetup: ['db/test-setup.ts', 'test/support/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
+          // Two files at a time: each has its own livekit-server, API, worker and database on free
+          // ports, and most of a file's time is calls spoken in real time, not CPU.
+          maxWorkers: 2,
+        },
+      },
+      {
+        test: {
+          name: 'e2e-busy',
+          // It loads both cores on purpose: alone, after everything else.
+          include: [busyMachine],
+          globalSetup: ['db/test-setup.ts', 'test/support/global-setup.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          maxWorkers: 1,
+          sequence: { groupOrder: 1 },
         },
       },
     ],
