@@ -1,10 +1,10 @@
 import { fileURLToPath } from 'node:url';
 import { AgentServer, type JobRequest, ServerOptions, initializeLogger, log } from '@livekit/agents';
-import { AGENT_NAME, DispatchMetadata, type JobAcceptedReport } from '../protocol/index.ts';
+import { AGENT_NAME, type JobAcceptedReport } from '../protocol/index.ts';
 import { ApiClient } from './api-client.ts';
 import { loadAgentOptionsFromProcess } from './config.ts';
 import { killChildren, settlesWithin } from './jobs/children.ts';
-import { watchJobs } from './jobs/watch.ts';
+import { dispatchOf, watchJobs } from './jobs/watch.ts';
 import { replaySpool } from './reporting/spool.ts';
 
 /**
@@ -68,19 +68,11 @@ logger.info({ maxJobs, idleProcesses, loadMeasure, jobFile: jobFile.pathname }, 
  * API dispatches again after its join timeout, as before.
  */
 function reportAccepted(req: JobRequest): void {
-  const meta = DispatchMetadata.safeParse(safeJson(req.job.metadata));
-  if (!meta.success) return;
+  const meta = dispatchOf(req.job.metadata);
+  if (!meta) return;
   api
-    .report(meta.data.sessionId, 'job-accepted', { jobId: req.id } satisfies JobAcceptedReport, 2000)
+    .report(meta.sessionId, 'job-accepted', { jobId: req.id } satisfies JobAcceptedReport, 2000)
     .catch((err: unknown) => logger.debug({ err, jobId: req.id }, 'job acceptance not reported'));
-}
-
-function safeJson(raw: string): unknown {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return undefined;
-  }
 }
 
 let stopping = false;

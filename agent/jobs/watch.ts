@@ -36,9 +36,9 @@ export function watchJobs(server: AgentServer, opts: WatchJobsOptions): () => vo
     for (const info of server.activeJobs) {
       running.add(info.job.id);
       if (known.has(info.job.id)) continue;
-      const meta = DispatchMetadata.safeParse(safeJson(info.job.metadata));
-      if (meta.success)
-        known.set(info.job.id, { sessionId: meta.data.sessionId, identity: info.acceptArguments.identity });
+      const meta = dispatchOf(info.job.metadata);
+      if (meta)
+        known.set(info.job.id, { sessionId: meta.sessionId, identity: info.acceptArguments.identity });
     }
     for (const [jobId, job] of known) {
       if (running.has(jobId)) continue;
@@ -54,9 +54,11 @@ export function watchJobs(server: AgentServer, opts: WatchJobsOptions): () => vo
   return () => clearInterval(timer);
 }
 
-function safeJson(raw: string): unknown {
+/** A job's dispatch metadata, or undefined when it is not ours (not JSON, or not the shape). */
+export function dispatchOf(raw: string): DispatchMetadata | undefined {
   try {
-    return JSON.parse(raw);
+    const meta = DispatchMetadata.safeParse(JSON.parse(raw));
+    return meta.success ? meta.data : undefined;
   } catch {
     return undefined;
   }
