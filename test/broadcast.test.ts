@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import { dispose } from '@livekit/rtc-node';
 import { Broadcast, SessionDetail, StartBroadcastResponse } from '../protocol/index.ts';
 import { signUp, type SignedUp } from './support/auth.ts';
 import { type Ngircd, type RawIrc, startNgircd } from './support/ngircd.ts';
 import { type RtmpIngest, audioLevels, probe, startRtmpIngest } from './support/rtmp-ingest.ts';
 import { type Stack, eventually, startStack } from './support/stack.ts';
+import { teardown } from './support/teardown.ts';
 
 // A broadcast end to end on loopback: the API starts it, the agent's group job streams the room
 // through the built-in output to a real RTMP ingest (nginx-rtmp) while Twitch chat comes from a
@@ -53,12 +53,7 @@ beforeEach(() => {
   });
 });
 
-afterAll(async () => {
-  await stack?.stop();
-  await irc?.stop();
-  await ingest?.stop();
-  await dispose();
-});
+afterAll(() => teardown(stack, irc, ingest));
 
 describe('a broadcast with the built-in output', () => {
   it('when it is started, then the ingest receives the stream and the broadcast is live', async () => {

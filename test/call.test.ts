@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dispose } from '@livekit/rtc-node';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import postgres from 'postgres';
 import { CreateSessionResponse, SessionDetail } from '../protocol/index.ts';
@@ -7,6 +6,7 @@ import { speak } from './support/audio.ts';
 import { signUp, type SignedUp } from './support/auth.ts';
 import { TestCaller } from './support/rtc.ts';
 import { type Stack, eventually, startStack } from './support/stack.ts';
+import { teardown } from './support/teardown.ts';
 
 // A 1:1 call end to end on loopback: real livekit-server, API on Postgres, agent worker with the
 // offline providers, and a caller made of @livekit/rtc-node.
@@ -40,11 +40,7 @@ beforeAll(async () => {
   owner = await signUp(stack.api.url);
 });
 
-afterAll(async () => {
-  await caller?.leave().catch(() => {});
-  await stack?.stop();
-  await dispose();
-});
+afterAll(() => teardown(caller, stack));
 
 describe('a one-to-one call', () => {
   it('when a caller starts a call, then the companion joins and greets in audio', async () => {

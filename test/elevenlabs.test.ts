@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dispose } from '@livekit/rtc-node';
 import { CreateSessionResponse, ProviderInfo } from '../protocol/index.ts';
 import { builtInCharacters } from '../db/seed/companions.ts';
 import { speak } from './support/audio.ts';
@@ -11,6 +10,7 @@ import {
 import { TestCaller } from './support/rtc.ts';
 import { type Stack, startStack, within as withinStack } from './support/stack.ts';
 import { signUp } from './support/auth.ts';
+import { teardown } from './support/teardown.ts';
 
 // A call whose companion speaks through ElevenLabs (a local stand-in at the wire) while STT and
 // LLM stay offline, and keeps speaking in its espeak-ng voice while ElevenLabs is down.
@@ -81,12 +81,7 @@ beforeAll(async () => {
   await within(caller.heard.firstSpeechAfter(0), 'greeting');
 });
 
-afterAll(async () => {
-  await caller?.leave().catch(() => {});
-  await stack?.stop();
-  await fake?.close();
-  await dispose();
-});
+afterAll(() => teardown(caller, stack, fake));
 
 describe('a call whose companion speaks through ElevenLabs', () => {
   it("when the call starts, then ElevenLabs speaks the greeting in the character's voice and model and the caller hears it", async () => {

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
-import { dispose } from '@livekit/rtc-node';
 import postgres from 'postgres';
 import { CreatedInvite, CreateSessionResponse, RoomAccess, SessionDetail } from '../protocol/index.ts';
 import { speak } from './support/audio.ts';
 import { signUp, type SignedUp } from './support/auth.ts';
 import { GroupParticipant } from './support/group-rtc.ts';
 import { type Stack, eventually, startStack, within } from './support/stack.ts';
+import { teardown } from './support/teardown.ts';
 
 // A group call end to end on loopback: real livekit-server, API on Postgres, the agent worker on
 // offline providers, three characters (each its own participant and track) and two people made of
@@ -43,12 +43,7 @@ beforeEach(() => {
   });
 });
 
-afterAll(async () => {
-  await host?.leave().catch(() => {});
-  await guest?.leave().catch(() => {});
-  await stack?.stop();
-  await dispose();
-});
+afterAll(() => teardown(host, guest, stack));
 
 describe('a group call', () => {
   it('when a group session is created and a guest joins by invite, then every character joins as its own participant', async () => {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dispose } from '@livekit/rtc-node';
 import { characterInput } from '../api/testing.ts';
 import { Character, CreateSessionResponse, KnowledgeSearchResponse } from '../protocol/index.ts';
 import { speak } from './support/audio.ts';
@@ -7,6 +6,7 @@ import { signUp, type SignedUp } from './support/auth.ts';
 import { type FakeOpenAI, startFakeOpenAI } from './support/fake-openai.ts';
 import { TestCaller } from './support/rtc.ts';
 import { type Stack, startStack, within } from './support/stack.ts';
+import { teardown } from './support/teardown.ts';
 
 // A companion with a knowledge document, on an OpenAI-compatible LLM (a local stand-in at the wire):
 // the passage that answers the caller's question is in the request the LLM receives for that turn.
@@ -61,12 +61,7 @@ beforeAll(async () => {
   expect(KnowledgeSearchResponse.parse(await warm.json()).passages[0]?.content).toContain('Bertha');
 });
 
-afterAll(async () => {
-  await caller?.leave().catch(() => {});
-  await stack?.stop();
-  await fake?.close();
-  await dispose();
-});
+afterAll(() => teardown(caller, stack, fake));
 
 describe('knowledge in a call', () => {
   it('when the caller asks about something in the character’s document, then the LLM receives that passage for the turn', async () => {

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dispose } from '@livekit/rtc-node';
 import { CreateSessionResponse, SessionDetail } from '../protocol/index.ts';
 import { builtInCharacters } from '../db/seed/companions.ts';
 import { speak } from './support/audio.ts';
@@ -7,6 +6,7 @@ import { signUp, type SignedUp } from './support/auth.ts';
 import { type FakeOpenAI, startFakeOpenAI } from './support/fake-openai.ts';
 import { TestCaller } from './support/rtc.ts';
 import { type Stack, eventually, startStack, within } from './support/stack.ts';
+import { teardown } from './support/teardown.ts';
 
 // A call whose companion runs on an OpenAI-compatible server (a local stand-in at the wire) for
 // STT, LLM and TTS, keeps talking on the offline brain when that server's LLM fails, and
@@ -56,12 +56,7 @@ beforeAll(async () => {
   await caller.agentState('listening');
 });
 
-afterAll(async () => {
-  await caller?.leave().catch(() => {});
-  await stack?.stop();
-  await fake?.close();
-  await dispose();
-});
+afterAll(() => teardown(caller, stack, fake));
 
 describe('a call on an OpenAI-compatible server', () => {
   it('when providers are configured, then the call is not labelled offline and greets in the OpenAI voice', () => {

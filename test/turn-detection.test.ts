@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dispose } from '@livekit/rtc-node';
 import { CreateSessionResponse, SessionDetail } from '../protocol/index.ts';
 import { speak } from './support/audio.ts';
 import { signUp } from './support/auth.ts';
 import { TestCaller } from './support/rtc.ts';
 import { type Stack, eventually, startStack } from './support/stack.ts';
+import { teardown } from './support/teardown.ts';
 
 // TURN_DETECTION=local-model: LiveKit's local end-of-turn model (turn-detector-v1-mini, in the
 // worker's inference process) decides when the caller is done, with no call to any cloud.
@@ -16,11 +16,7 @@ beforeAll(async () => {
   stack = await startStack({ database: 'pglite', agentEnv: { TURN_DETECTION: 'local-model' } });
 });
 
-afterAll(async () => {
-  await caller?.leave().catch(() => {});
-  await stack?.stop();
-  await dispose();
-});
+afterAll(() => teardown(caller, stack));
 
 describe('turn detection with the local end-of-turn model', () => {
   it('when the caller finishes a question, then the companion answers and the turn is stored', async () => {

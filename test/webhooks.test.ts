@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Room, dispose } from '@livekit/rtc-node';
+import { Room } from '@livekit/rtc-node';
 import { eq } from 'drizzle-orm';
 import { AccessToken, RoomServiceClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import { insertSession, startTestApi, startTestLivekit, type TestApi } from '../
 import { sessionParticipants, sessions, users } from '../db/schema.ts';
 import { freeTcpPort, type RunningLivekitServer } from '../scripts/livekit-server.ts';
 import { eventually } from './support/stack.ts';
+import { teardown } from './support/teardown.ts';
 
 // LiveKit's webhooks end to end: a real livekit-server configured to post its room events to the
 // API, and a participant made of @livekit/rtc-node who joins a session's room and leaves.
@@ -26,11 +27,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  await api?.stop();
-  await livekit?.stop();
-  await dispose();
-});
+afterAll(() => teardown(api, livekit));
 
 /** A session owned by a fresh account, written directly so no sign-in is needed. */
 async function newSession(): Promise<{ id: string; room: string }> {

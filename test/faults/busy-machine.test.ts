@@ -1,4 +1,3 @@
-import { dispose } from '@livekit/rtc-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signUp, type SignedUp } from '../support/auth.ts';
 import {
@@ -10,6 +9,7 @@ import {
   startCall,
 } from '../support/faults.ts';
 import { type Stack, eventually, startStack, within } from '../support/stack.ts';
+import { teardown } from '../support/teardown.ts';
 
 // Regression: on the default settings a busy machine lost calls — the worker reported a CPU load
 // over its threshold, livekit-server dropped the dispatch, and the caller sat in a room with no
@@ -26,11 +26,7 @@ beforeAll(async () => {
   owner = await signUp(stack.api.url);
 });
 
-afterAll(async () => {
-  for (const call of calls) await call.caller.leave().catch(() => {});
-  await stack?.stop();
-  await dispose();
-});
+afterAll(() => teardown(...calls.map((c) => c.caller), stack));
 
 describe('a busy machine', () => {
   it('when both cores are busy and six calls start at once, then every caller hears its character and none is given up', async () => {

@@ -1,4 +1,3 @@
-import { dispose } from '@livekit/rtc-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SessionDetail } from '../../protocol/index.ts';
 import { speak } from '../support/audio.ts';
@@ -13,6 +12,7 @@ import {
   startCall,
 } from '../support/faults.ts';
 import { type Stack, type Worker, eventually, startStack, within } from '../support/stack.ts';
+import { teardown } from '../support/teardown.ts';
 
 // Regression: after kill -9 of a call's job process the frozen character stayed in the room for
 // 21 s, then left, and none came back. Every fault here is real: processes are killed with
@@ -35,11 +35,7 @@ beforeAll(async () => {
   owner = await signUp(stack.api.url);
 });
 
-afterAll(async () => {
-  for (const call of calls) await call.caller.leave().catch(() => {});
-  await stack?.stop();
-  await dispose();
-});
+afterAll(() => teardown(...calls.map((c) => c.caller), stack));
 
 /** A call whose character has greeted and is listening. */
 async function greetedCall(characterId: string): Promise<TimedCall> {

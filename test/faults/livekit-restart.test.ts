@@ -1,10 +1,11 @@
-import { RoomEvent, dispose } from '@livekit/rtc-node';
+import { RoomEvent } from '@livekit/rtc-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { speak } from '../support/audio.ts';
 import { signUp, type SignedUp } from '../support/auth.ts';
 import { type TimedCall, jobsInRoom, nextJobJoins, sessionOf, startCall } from '../support/faults.ts';
 import { TestCaller } from '../support/rtc.ts';
 import { type Stack, eventually, startStack, within } from '../support/stack.ts';
+import { teardown } from '../support/teardown.ts';
 
 // livekit-server restarted mid-call: every room is gone with it. Seen here: the caller's client and
 // the job's own connection both reconnect (a full reconnect opens the room again), the worker
@@ -24,12 +25,7 @@ beforeAll(async () => {
   owner = await signUp(stack.api.url);
 });
 
-afterAll(async () => {
-  await again?.leave().catch(() => {});
-  await call?.caller.leave().catch(() => {});
-  await stack?.stop();
-  await dispose();
-});
+afterAll(() => teardown(again, call?.caller, stack));
 
 describe('livekit-server restarted mid-call', () => {
   it('when the server comes back, then the caller and the character reconnect and the call goes on', async () => {

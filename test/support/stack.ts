@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { type RunningApi, startApi } from '../../api/main.ts';
-import { loadApiConfig } from '../../api/config.ts';
+import { type ApiConfig, loadApiConfig } from '../../api/config.ts';
 import { createLogger } from '../../api/logger.ts';
 import {
   type RunningLivekitServer,
@@ -65,18 +65,28 @@ export interface Stack {
 export async function startStack(opts: Partial<StackOptions> = {}): Promise<Stack> {
   const lk: { server: RunningLivekitServer } = { server: await startLivekitServer({ stdio: 'ignore' }) };
   const livekit = lk.server;
-  const database = await createMigratedTestDatabase(opts.database ?? 'postgres');
-  // A fixed port, so that a restarted API is where the worker reports.
-  const config = loadApiConfig({
-    PORT: String(await freeTcpPort()),
-    LIVEKIT_URL: livekit.url,
-    LIVEKIT_API_KEY: livekit.apiKey,
-    LIVEKIT_API_SECRET: livekit.apiSecret,
-    LOG_LEVEL: 'warn',
-    ...(database.databaseUrl ? { DATABASE_URL: database.databaseUrl } : { PGLITE_DIR: database.pgliteDir }),
-    ...opts.apiEnv,
-  });
-  const holder: { api: RunningApi } = { api: await startApi(config, { logger: createLogger(config) }) };
+  // A part that fails to start takes down the parts started before it: none is left running.
+  let database: TestDatabase | undefined;
+  let config: ApiConfig;
+  let holder: { api: RunningApi };
+  try {
+    database = await createMigratedTestDatabase(opts.database ?? 'postgres');
+    const db = database;
+    // A fixed port, so that a restarted API is where the worker reports.
+    config = loadApiConfig({
+      PORT: String(await freeTcpPort()),
+      LIVEKIT_URL: livekit.url,
+      LIVEKIT_API_KEY: livekit.apiKey,
+      LIVEKIT_API_SECRET: livekit.apiSecret,
+      LOG_LEVEL: 'warn',
+      ...(db.databaseUrl ? { DATABASE_URL: db.databaseUrl } : { PGLITE_DIR: db.pgliteDir }),
+      ...opts.apiEnv,
+    });
+    holder = { api: await startApi(config, { logger: createLogger(config) }) };
+  } catch (err) {
+    await Promise.all([livekit.stop(), database?.drop()]);
+    throw err;
+  }
   const workerEnv = (extra: Record<string, string> = {}) => ({
     LIVEKIT_URL: livekit.url,
     LIVEKIT_API_KEY: livekit.apiKey,
