@@ -5,6 +5,7 @@ import {
   type KnowledgePassage,
   KnowledgeRetrievalResponse,
   SessionDetail,
+  type ShowCommandReport,
   type Turn,
 } from '../protocol/index.ts';
 import { agentApiToken } from '../protocol/internal.ts';
@@ -125,6 +126,28 @@ export class ApiClient {
     });
     await res.arrayBuffer().catch(() => undefined);
     if (!res.ok) throw new ApiError(`broadcast status answered ${res.status}`, res.status);
+  }
+
+  /**
+   * Reports that the job has a show-control command (`received`: the API stops sending it), or what
+   * became of it; a repeated report changes nothing. Throws an {@link ApiError} whose `retryable`
+   * says whether to send it again.
+   */
+  async showCommandReport(
+    broadcastId: string,
+    commandId: string,
+    body: ShowCommandReport | 'received',
+    timeoutMs = 5000,
+  ): Promise<void> {
+    const command = `/api/internal/broadcasts/${encodeURIComponent(broadcastId)}/control/${encodeURIComponent(commandId)}`;
+    const path = body === 'received' ? `${command}/received` : command;
+    const res = await this.#fetch(path, {
+      method: 'POST',
+      body: JSON.stringify(body === 'received' ? {} : body),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    await res.arrayBuffer().catch(() => undefined);
+    if (!res.ok) throw new ApiError(`show command report answered ${res.status}`, res.status);
   }
 
   /** A file the API serves (a character's avatar; `url` may be relative to the API), or null. */

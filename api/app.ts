@@ -21,6 +21,7 @@ import { ParticipantStore } from './services/participants.ts';
 import { RoomEvents } from './services/room-events.ts';
 import { authenticate, authRouter } from './routes/auth.ts';
 import { characterCardsRouter } from './routes/character-cards.ts';
+import { libraryImportRouter } from './routes/library-import.ts';
 import { knowledgeInternalRouter, knowledgeRouter } from './routes/knowledge.ts';
 import { avatarsRouter } from './routes/avatars.ts';
 import { characterGenerateRouter } from './routes/character-generate.ts';
@@ -36,10 +37,12 @@ import { sessionsRouter } from './routes/sessions.ts';
 import { webRouter } from './routes/web.ts';
 import { AgentSupervisor } from './services/agent-supervisor.ts';
 import { AnalyticsService } from './services/analytics.ts';
+import { EngagementService } from './services/analytics/engagement.ts';
 import { CatalogService } from './services/catalog.ts';
 import { CharacterRepository } from './services/characters.ts';
 import { AvatarService } from './services/avatars.ts';
 import { CharacterGenerator } from './services/character-generator.ts';
+import { LibraryImportService } from './services/library-import.ts';
 import { VoiceCloneService } from './services/voice-clone.ts';
 import { VoicePreviewService } from './services/voice-preview.ts';
 import { LivekitService } from './services/livekit.ts';
@@ -49,6 +52,8 @@ import { KnowledgeService } from './services/knowledge/service.ts';
 import { SessionSearch } from './services/session-list.ts';
 import { SessionService } from './services/sessions.ts';
 import { broadcastsInternalRouter, broadcastsRouter } from './routes/broadcasts.ts';
+import { showControlInternalRouter, showControlRouter } from './routes/show-control.ts';
+import { createShowControl } from './services/show-control.ts';
 import { BuiltinOutput, EgressOutput } from './services/broadcasts/outputs.ts';
 import { SecretBox } from './services/broadcasts/secrets.ts';
 import { BroadcastService } from './services/broadcasts/service.ts';
@@ -79,6 +84,7 @@ export function createApp({ db, config, logger, clock = Date.now, rateLimitRedis
     embeddings: config.embeddings ? new EmbeddingsClient(config.embeddings) : undefined,
     logger,
   });
+  const engagement = new EngagementService(db.db, logger, config.analytics);
   const sessions = new SessionService({
     db: db.db,
     characters,
@@ -86,16 +92,18 @@ export function createApp({ db, config, logger, clock = Date.now, rateLimitRedis
     memories,
     livekitPublicUrl: config.livekitPublicUrl,
     agentJoinTimeoutMs: config.agentDispatch.joinTimeoutMs,
+    turnStored: (turn, log) => engagement.turnStored(turn, log),
   });
   const jsonBody = [requireJsonBody(), express.json({ limit: config.bodyLimitBytes, strict: true })];
   const { accounts, apiKeys, auth, invites } = accountServices({ db: db.db, config, livekit, clock });
   const metrics = config.metricsEnabled ? new ApiMetrics() : undefined;
   const participants = new ParticipantStore({ db: db.db, registry: metrics?.registry });
+  const secretBox = new SecretBox({
+    key: config.broadcast.secretKey,
+    previousKey: config.broadcast.previousSecretKey,
+  });
   const broadcasts = new BroadcastService({
-    store: new BroadcastStore(
-      db.db,
-      new SecretBox({ key: config.broadcast.secretKey, previousKey: config.broadcast.previousSecretKey }),
-    ),
+    store: new BroadcastStore(db.db, secretBox),
     sessions,
     livekit,
     outputs: {
@@ -121,7 +129,29 @@ export function createApp({ db, config, logger, clock = Date.now, rateLimitRedis
     { joinTimeoutMs: config.agentDispatch.joinTimeoutMs, maxAttempts: config.agentDispatch.dispatchAttempts },
   );
   const roomEvents = new RoomEvents({ sessions, participants, broadcasts, agents });
+  const showControl = createShowControl({
+    db: db.db,
+    broadcasts,
+    livekit,
+    box: secretBox,
+    settings: config.showControl,
+    logger,
+    clock,
+  });
   const avatars = new AvatarService(db.db);
+  const library = config.libraryImport;
+  const libraryImports = new LibraryImportService(
+    { db: db.db, cards: { characters, avatars, avatarLimitBytes: config.avatarUploadLimitBytes } },
+    {
+      limits: {
+        maxCards: library.maxCards,
+        maxUncompressedBytes: library.maxUncompressedBytes,
+        maxCardBytes: library.maxCardBytes,
+      },
+      maxRunning: library.maxRunning,
+      staleAfterMs: library.staleAfterMs,
+    },
+  );
   const builderLimit = (name: string) =>
     routeRateLimit(config.builderRateLimitPerMinute, `builder-${name}`, { logger, redis: rateLimitRedis });
   const openApi = openApiDocument(apiOperations({ metrics: config.metricsEnabled }), apiInfo);
@@ -167,6 +197,7 @@ export function createApp({ db, config, logger, clock = Date.now, rateLimitRedis
     ...jsonBody,
     internalRouter(sessions, memories, agents),
     broadcastsInternalRouter(broadcasts),
+    showControlInternalRouter(showControl),
     knowledgeInternalRouter(knowledge),
   );
   // Documents are read raw (text or JSON) with their own size limit, so this comes before the JSON parser.
@@ -183,6 +214,11 @@ export function createApp({ db, config, logger, clock = Date.now, rateLimitRedis
       avatars,
       avatarLimitBytes: config.avatarUploadLimitBytes,
     }),
+  );
+  // Library uploads (multipart or a raw ZIP) are read within their own byte budget, before the JSON parser.
+  app.use(
+    '/api',
+    libraryImportRouter({ imports: libraryImports, uploadLimitBytes: library.uploadLimitBytes }),
   );
   // Raw images and multipart forms, each with its own limits; the JSON routes among them parse their own.
   app.use(
@@ -215,19 +251,27 @@ export function createApp({ db, config, logger, clock = Date.now, rateLimitRedis
     catalogRouter(new CatalogService(db.db), characters),
     charactersRouter(characters),
     sessionsRouter(sessions, invites, new SessionSearch(db.db), agents),
-    analyticsRouter(new AnalyticsService(db.db), characters),
+    analyticsRouter({ analytics: new AnalyticsService(db.db), engagement, characters, sessions }),
     invitesRouter(sessions, invites),
     broadcastsRouter(broadcasts),
+    showControlRouter(showControl),
     apiNotFound(),
   );
   app.use(webRouter({ distDir: config.webDistDir, publicDir: config.webPublicDir }));
   app.use((req, _res, next) => next(new NotFoundError(`no route for ${req.method} ${req.path}`)));
   app.use(errorHandler());
   app.locals[SUPERVISOR] = agents;
+  app.locals[LIBRARY_IMPORTS] = libraryImports;
   return app;
 }
 
 const SUPERVISOR = 'troupe.agentSupervisor';
+const LIBRARY_IMPORTS = 'troupe.libraryImports';
+
+/** The app's library imports, whose running jobs its owner interrupts when it closes. */
+export function libraryImportsOf(app: Express): LibraryImportService {
+  return app.locals[LIBRARY_IMPORTS] as LibraryImportService;
+}
 
 /** The app's agent supervisor, which its owner starts once it listens and stops when it closes. */
 export function agentSupervisorOf(app: Express): AgentSupervisor {

@@ -1,5 +1,5 @@
 // More rows for api/bad-input.test.ts: the accounts, keys, characters and invites endpoints.
-import { bodyCases, OTHER_UUID, row, SESSION, user, type Case } from './bad-input.cases.ts';
+import { bodyCases, CHARACTER, OTHER_UUID, row, SESSION, user, type Case } from './bad-input.cases.ts';
 import { characterInput } from './testing.ts';
 
 const goodCharacter = characterInput('Bad Input');
@@ -128,6 +128,45 @@ export function accountBadInputCases(): Case[] {
       'POST /api/characters misses the persona',
       '/api/characters',
       { body: { ...goodCharacter, persona: undefined }, headers: user },
+      400,
+      'validation_failed',
+    ),
+    // A NUL reached Postgres, which cannot store one in text: a 500 instead of a 400.
+    row(
+      'POST /api/characters gets a NUL in its name',
+      '/api/characters',
+      { body: { ...goodCharacter, name: 'Bad\u0000Input' }, headers: user },
+      400,
+      'validation_failed',
+    ),
+    row(
+      'POST /api/characters gets a NUL in a persona trait',
+      '/api/characters',
+      {
+        body: { ...goodCharacter, persona: { ...goodCharacter.persona, traits: ['k\u0000nd'] } },
+        headers: user,
+      },
+      400,
+      'validation_failed',
+    ),
+    row(
+      'PATCH /api/characters/:id gets a NUL in its greeting',
+      `/api/characters/${CHARACTER}`,
+      { method: 'PATCH', body: { greeting: 'Hello\u0000' }, headers: user },
+      400,
+      'validation_failed',
+    ),
+    row(
+      'PATCH /api/characters/:id gets a NUL in a tag',
+      `/api/characters/${CHARACTER}`,
+      { method: 'PATCH', body: { tags: ['\u0000'] }, headers: user },
+      400,
+      'validation_failed',
+    ),
+    row(
+      'POST /api/characters/:id/clone gets a NUL in its name',
+      `/api/characters/${CHARACTER}/clone`,
+      { body: { name: 'Copy\u0000' }, headers: user },
       400,
       'validation_failed',
     ),

@@ -14,6 +14,8 @@ export interface Case {
 
 /** Stand for the real ids and the signed-in caller's bearer token once the app is up. */
 export const SESSION = '{session}';
+/** Stands for a character the signed-in caller owns. */
+export const CHARACTER = '{character}';
 export const USER_TOKEN = '{user-token}';
 export const user = { authorization: `Bearer ${USER_TOKEN}` };
 /** A well-formed id that names nothing. */

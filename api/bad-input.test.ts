@@ -6,20 +6,22 @@ import { createCallSession } from '../test/support/sessions.ts';
 import { accountBadInputCases } from './bad-input-accounts.cases.ts';
 import { broadcastBadInputCases } from './bad-input-broadcasts.cases.ts';
 import { catalogBadInputCases } from './bad-input-catalog.cases.ts';
-import { API_SECRET, SESSION, USER_TOKEN, badInputCases, type Case } from './bad-input.cases.ts';
-import { send, startTestApi, type TestApi } from './testing.ts';
+import { API_SECRET, CHARACTER, SESSION, USER_TOKEN, badInputCases, type Case } from './bad-input.cases.ts';
+import { createCharacter, send, startTestApi, type TestApi } from './testing.ts';
 
-/** The case's request with the real session id and bearer token in place of the placeholders. */
-function realize(c: Case, sessionId: string, token: string): Case {
+/** The case's request with the real ids and bearer token in place of the placeholders. */
+function realize(c: Case, ids: { sessionId: string; characterId: string }, token: string): Case {
   const headers = Object.fromEntries(
     Object.entries(c.opts.headers ?? {}).map(([k, v]) => [k, v.replace(USER_TOKEN, token)]),
   );
-  return { ...c, path: c.path.replace(SESSION, sessionId), opts: { ...c.opts, headers } };
+  const path = c.path.replace(SESSION, ids.sessionId).replace(CHARACTER, ids.characterId);
+  return { ...c, path, opts: { ...c.opts, headers } };
 }
 
 describe.each(dbKinds)('bad input against %s', (kind) => {
   let api: TestApi;
   let sessionId: string;
+  let characterId: string;
   let caller: SignedUp;
 
   beforeAll(async () => {
@@ -33,6 +35,7 @@ describe.each(dbKinds)('bad input against %s', (kind) => {
     });
     caller = await signUp(api.url);
     sessionId = (await createCallSession(api.url, caller, 'test-ada')).sessionId;
+    characterId = (await createCharacter(api.url, caller, 'Bad Input Target')).id;
   });
   afterAll(async () => {
     await api?.stop();
@@ -46,7 +49,7 @@ describe.each(dbKinds)('bad input against %s', (kind) => {
       ...broadcastBadInputCases(),
     ].map((c) => [c.name, c] as const),
   )('when %s, then the answer is the exact error', async (_name, table) => {
-    const c = realize(table, sessionId, caller.token);
+    const c = realize(table, { sessionId, characterId }, caller.token);
     const res = await send(api.url, c.path, c.opts);
     expect(res.status, res.text).toBe(c.status);
     const body = ErrorBody.parse(res.body);

@@ -1,3 +1,4 @@
+import { zipSync } from 'fflate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dbKinds } from '../db/testing.ts';
 import { Character, ErrorBody, ImportCharacterResponse } from '../protocol/index.ts';
@@ -188,6 +189,10 @@ describe.each(dbKinds)('character cards on %s', (kind) => {
     expect(tooManyTags.status).toBe(400);
   });
 
+  const withNul = () => ({
+    ...v2Card(),
+    data: { ...(v2Card().data as object), description: 'before\u0000after' },
+  });
   const truncatedPng = () => pngCard(v2Card()).slice(0, 40);
   const randomBytes = () => Uint8Array.from({ length: 512 }, (_, i) => (i * 7919 + 13) % 256);
   const badCards: { name: string; bytes: () => Uint8Array; contentType: string; cardCode: string }[] = [
@@ -215,6 +220,25 @@ describe.each(dbKinds)('character cards on %s', (kind) => {
       bytes: () => pngCard(v2Card(), 'other'),
       contentType: 'image/png',
       cardCode: 'no_card',
+    },
+    // A NUL in a card's text reached Postgres, which refuses it in text and jsonb: the import answered 500.
+    {
+      name: 'a JSON card with a NUL in its text',
+      bytes: () => jsonBytes(withNul()),
+      contentType: 'application/json',
+      cardCode: 'bad_text',
+    },
+    {
+      name: 'a PNG card with a NUL in its text',
+      bytes: () => pngCard(withNul()),
+      contentType: 'image/png',
+      cardCode: 'bad_text',
+    },
+    {
+      name: 'a .charx whose card has a NUL in a key',
+      bytes: () => zipSync({ 'card.json': jsonBytes({ ...v3Card(), 'odd\u0000key': 1 }) }),
+      contentType: 'application/zip',
+      cardCode: 'bad_text',
     },
   ];
 

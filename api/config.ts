@@ -112,6 +112,28 @@ export interface ApiConfig {
   embeddings: EmbeddingsSettings | undefined;
   /** Broadcasts to Twitch: secret keys, the output and where the stage page is served. */
   broadcast: BroadcastSettings;
+  /** The show-control API (`POST /api/broadcasts/:id/control`): waits, command lifetime, webhook delivery. */
+  showControl: ShowControlSettings;
+  /** Engagement analytics (api/services/analytics/engagement.ts): the limits of one answer and of a catch-up batch. */
+  analytics: AnalyticsSettings;
+  /** `POST /api/characters/library-imports`: what one upload may hold, and how many run at once. */
+  libraryImport: LibraryImportSettings;
+}
+
+/** Library imports (api/services/library-import.ts). */
+export interface LibraryImportSettings {
+  /** `LIBRARY_IMPORT_UPLOAD_LIMIT`: most bytes one upload may carry, all its files together. @defaultValue 104857600 (`100mb`) */
+  uploadLimitBytes: number;
+  /** `LIBRARY_IMPORT_MAX_CARDS`: most cards one import may hold, across all its files. @defaultValue 1000 */
+  maxCards: number;
+  /** `LIBRARY_IMPORT_MAX_UNCOMPRESSED`: most bytes the cards in an upload's ZIP libraries may inflate to, together. @defaultValue 536870912 (`512mb`) */
+  maxUncompressedBytes: number;
+  /** `LIBRARY_IMPORT_MAX_CARD_SIZE`: largest one card may be, as uploaded or as inflated from a ZIP library. @defaultValue 20971520 (`20mb`) */
+  maxCardBytes: number;
+  /** `LIBRARY_IMPORT_MAX_RUNNING`: imports one API process runs at once (each holds its upload in memory); more get 429. @defaultValue 2 */
+  maxRunning: number;
+  /** `LIBRARY_IMPORT_STALE_AFTER`: a running import whose process has written nothing for this long is shown `interrupted`. @defaultValue 60000 (`1m`) */
+  staleAfterMs: number;
 }
 
 /** Express's `trust proxy`: none or all, a hop count, or the proxies' addresses and subnets. */
@@ -145,6 +167,18 @@ const trustProxy = z.string().transform((v, ctx): TrustProxy => {
   return z.NEVER;
 });
 
+/** Engagement analytics settings (api/services/analytics/engagement.ts). */
+export interface AnalyticsSettings {
+  /** `ANALYTICS_MAX_SESSIONS`: most sessions one engagement answer covers; a range with more is refused (400). @defaultValue 50000 */
+  maxSessions: number;
+  /** `ANALYTICS_MAX_TOPICS`: largest `?topics=` (top terms listed). @defaultValue 100 */
+  maxTopics: number;
+  /** `ANALYTICS_MAX_RECENT_SESSIONS`: largest `?sessions=` (recent sessions listed). @defaultValue 500 */
+  maxRecentSessions: number;
+  /** `ANALYTICS_CATCH_UP_BATCH`: sessions a catch-up of uncounted turns looks up per batch. @defaultValue 100 */
+  catchUpBatchSessions: number;
+}
+
 /** Broadcast settings (api/services/broadcasts). */
 export interface BroadcastSettings {
   /**
@@ -165,6 +199,30 @@ export interface BroadcastSettings {
    * (the stage page's base). @defaultValue `http://127.0.0.1:<PORT>`
    */
   publicWebUrl: string;
+}
+
+/** The show-control API (api/services/show-control.ts). */
+export interface ShowControlSettings {
+  /** `SHOW_CONTROL_WAIT_MS`: how long a command request waits for the outcome when it names no `waitMs` (capped by the maximum). @defaultValue 10000 */
+  defaultWaitMs: number;
+  /** `SHOW_CONTROL_MAX_WAIT_MS`: the largest `waitMs` a request may ask for; more is refused (400). @defaultValue 60000 */
+  maxWaitMs: number;
+  /** `SHOW_CONTROL_POLL_MS`: while waiting, how often the stored command is read (its outcome may land on another replica). @defaultValue 250 */
+  pollMs: number;
+  /** `SHOW_CONTROL_SEND_ATTEMPTS`: times a command is sent to the show until the show confirms it has it. @defaultValue 5 */
+  sendAttempts: number;
+  /** `SHOW_CONTROL_RESEND_MS`: how long to wait for that confirmation before sending again. @defaultValue 2000 */
+  resendMs: number;
+  /** `SHOW_CONTROL_COMMAND_TTL_MS`: a command the show has not answered after this long is `dropped` (`lost`). @defaultValue 300000 */
+  commandTtlMs: number;
+  /** `SHOW_CONTROL_MAX_PENDING`: unfinished commands one broadcast may have; one more is refused (429). @defaultValue 50 */
+  maxPending: number;
+  /** `SHOW_CONTROL_WEBHOOK_ATTEMPTS`: tries of one webhook delivery (a 2xx ends them, a 4xx other than 408/429 too). @defaultValue 4 */
+  webhookAttempts: number;
+  /** `SHOW_CONTROL_WEBHOOK_RETRY_MS`: the pause before the second try, doubling after each. @defaultValue 1000 */
+  webhookRetryMs: number;
+  /** `SHOW_CONTROL_WEBHOOK_TIMEOUT_MS`: how long one try may take. @defaultValue 5000 */
+  webhookTimeoutMs: number;
 }
 
 /** The default BROADCAST_SECRET_KEY: 32 bytes derived from the LiveKit secret with a label of its own. */
@@ -227,6 +285,19 @@ const byteSize = withUnit(sizeUnits, 1, 'must be a size such as 64kb, 1mb or 655
     .int()
     .min(1024, 'must be at least 1kb')
     .max(100 * 1024 ** 2, 'must be at most 100mb'),
+);
+
+/** Sizes beyond the request limits (what an archive may inflate to): up to 4 GB, the most a ZIP without ZIP64 holds. */
+const largeByteSize = withUnit(
+  { ...sizeUnits, gb: 1024 ** 3 },
+  1,
+  'must be a size such as 512mb, 1gb or 536870912',
+).pipe(
+  z
+    .number()
+    .int()
+    .min(1024, 'must be at least 1kb')
+    .max(4 * 1024 ** 3, 'must be at most 4gb'),
 );
 
 const duration = withUnit(durationUnits, 1000, 'must be a duration such as 2h, 30m or 7200 (seconds)').pipe(
@@ -332,6 +403,26 @@ const EnvSchema = z
     BROADCAST_SECRET_KEY_PREVIOUS: optional(secretKey),
     LIVEKIT_EGRESS_ENABLED: optional(flag).default(false),
     PUBLIC_WEB_URL: optional(httpUrl),
+    SHOW_CONTROL_WAIT_MS: optional(z.coerce.number().int().min(0).max(600_000)).default(10_000),
+    SHOW_CONTROL_MAX_WAIT_MS: optional(z.coerce.number().int().min(0).max(600_000)).default(60_000),
+    SHOW_CONTROL_POLL_MS: optional(z.coerce.number().int().min(10).max(60_000)).default(250),
+    SHOW_CONTROL_SEND_ATTEMPTS: optional(z.coerce.number().int().min(1).max(20)).default(5),
+    SHOW_CONTROL_RESEND_MS: optional(z.coerce.number().int().min(100).max(60_000)).default(2000),
+    SHOW_CONTROL_COMMAND_TTL_MS: optional(z.coerce.number().int().min(1000).max(86_400_000)).default(300_000),
+    SHOW_CONTROL_MAX_PENDING: optional(z.coerce.number().int().min(1).max(10_000)).default(50),
+    SHOW_CONTROL_WEBHOOK_ATTEMPTS: optional(z.coerce.number().int().min(1).max(20)).default(4),
+    SHOW_CONTROL_WEBHOOK_RETRY_MS: optional(z.coerce.number().int().min(0).max(600_000)).default(1000),
+    SHOW_CONTROL_WEBHOOK_TIMEOUT_MS: optional(z.coerce.number().int().min(100).max(120_000)).default(5000),
+    ANALYTICS_MAX_SESSIONS: optional(z.coerce.number().int().min(1).max(10_000_000)).default(50_000),
+    ANALYTICS_MAX_TOPICS: optional(z.coerce.number().int().min(1).max(10_000)).default(100),
+    ANALYTICS_MAX_RECENT_SESSIONS: optional(z.coerce.number().int().min(1).max(100_000)).default(500),
+    ANALYTICS_CATCH_UP_BATCH: optional(z.coerce.number().int().min(1).max(100_000)).default(100),
+    LIBRARY_IMPORT_UPLOAD_LIMIT: optional(byteSize).default(100 * 1024 ** 2),
+    LIBRARY_IMPORT_MAX_CARDS: optional(z.coerce.number().int().min(1).max(100_000)).default(1000),
+    LIBRARY_IMPORT_MAX_UNCOMPRESSED: optional(largeByteSize).default(512 * 1024 ** 2),
+    LIBRARY_IMPORT_MAX_CARD_SIZE: optional(byteSize).default(20 * 1024 ** 2),
+    LIBRARY_IMPORT_MAX_RUNNING: optional(z.coerce.number().int().min(1).max(64)).default(2),
+    LIBRARY_IMPORT_STALE_AFTER: optional(duration).default(60_000),
   })
   .superRefine((e, ctx) => {
     if ((e.OPERATOR_EMAIL === undefined) === (e.OPERATOR_PASSWORD === undefined)) return;
@@ -405,12 +496,38 @@ export function loadApiConfig(env: Record<string, string | undefined>): ApiConfi
       e.EMBEDDINGS_BASE_URL === undefined
         ? undefined
         : { baseUrl: e.EMBEDDINGS_BASE_URL, apiKey: e.EMBEDDINGS_API_KEY, model: e.EMBEDDINGS_MODEL },
+    analytics: {
+      maxSessions: e.ANALYTICS_MAX_SESSIONS,
+      maxTopics: e.ANALYTICS_MAX_TOPICS,
+      maxRecentSessions: e.ANALYTICS_MAX_RECENT_SESSIONS,
+      catchUpBatchSessions: e.ANALYTICS_CATCH_UP_BATCH,
+    },
     broadcast: {
       secretKey: e.BROADCAST_SECRET_KEY ?? deriveBroadcastSecretKey(e.LIVEKIT_API_SECRET),
       secretKeySource: e.BROADCAST_SECRET_KEY === undefined ? 'derived' : 'env',
       previousSecretKey: e.BROADCAST_SECRET_KEY_PREVIOUS,
       egressEnabled: e.LIVEKIT_EGRESS_ENABLED,
       publicWebUrl: (e.PUBLIC_WEB_URL ?? `http://127.0.0.1:${e.PORT || 3000}`).replace(/\/+$/, ''),
+    },
+    showControl: {
+      defaultWaitMs: Math.min(e.SHOW_CONTROL_WAIT_MS, e.SHOW_CONTROL_MAX_WAIT_MS),
+      maxWaitMs: e.SHOW_CONTROL_MAX_WAIT_MS,
+      pollMs: e.SHOW_CONTROL_POLL_MS,
+      sendAttempts: e.SHOW_CONTROL_SEND_ATTEMPTS,
+      resendMs: e.SHOW_CONTROL_RESEND_MS,
+      commandTtlMs: e.SHOW_CONTROL_COMMAND_TTL_MS,
+      maxPending: e.SHOW_CONTROL_MAX_PENDING,
+      webhookAttempts: e.SHOW_CONTROL_WEBHOOK_ATTEMPTS,
+      webhookRetryMs: e.SHOW_CONTROL_WEBHOOK_RETRY_MS,
+      webhookTimeoutMs: e.SHOW_CONTROL_WEBHOOK_TIMEOUT_MS,
+    },
+    libraryImport: {
+      uploadLimitBytes: e.LIBRARY_IMPORT_UPLOAD_LIMIT,
+      maxCards: e.LIBRARY_IMPORT_MAX_CARDS,
+      maxUncompressedBytes: e.LIBRARY_IMPORT_MAX_UNCOMPRESSED,
+      maxCardBytes: e.LIBRARY_IMPORT_MAX_CARD_SIZE,
+      maxRunning: e.LIBRARY_IMPORT_MAX_RUNNING,
+      staleAfterMs: e.LIBRARY_IMPORT_STALE_AFTER,
     },
   };
 }

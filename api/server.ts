@@ -6,11 +6,12 @@ import { createDb, migrate, type DbHandle } from '../db/client.ts';
 import { seedCharacters } from '../db/seed.ts';
 import { builtInCharacters } from '../db/seed/companions.ts';
 import type { Character } from '../protocol/index.ts';
-import { agentSupervisorOf, createApp } from './app.ts';
+import { agentSupervisorOf, createApp, libraryImportsOf } from './app.ts';
 import type { ApiConfig } from './config.ts';
 import { connectRateLimitRedis } from './http/rate-limit-redis.ts';
 import { createLogger } from './logger.ts';
 import { AccountService } from './services/accounts.ts';
+import { LibraryImportStore } from './services/library-import-store.ts';
 import { PasswordHasher } from './services/passwords.ts';
 
 export interface StartApiOptions {
@@ -46,6 +47,13 @@ export async function startApi(config: ApiConfig, opts: Partial<StartApiOptions>
     await migrate(db);
     const seeded = await seedCharacters(db.db, opts.characters ?? builtInCharacters);
     logger.info({ database: db.kind, characters: seeded }, 'database ready');
+    // Library imports whose process died mid-job; those of live replicas keep a fresh heartbeat.
+    const interrupted = await new LibraryImportStore(
+      db.db,
+      config.libraryImport.staleAfterMs,
+    ).interruptStale();
+    if (interrupted > 0)
+      logger.warn({ libraryImports: interrupted }, 'library imports left running marked interrupted');
     if (config.operator)
       await new AccountService(db.db, new PasswordHasher()).ensureOperator(config.operator, logger);
     if (config.authSecretSource === 'derived')
@@ -81,6 +89,7 @@ export async function startApi(config: ApiConfig, opts: Partial<StartApiOptions>
   }
   const supervisor = agentSupervisorOf(app);
   supervisor.start();
+  const libraryImports = libraryImportsOf(app);
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const url = `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${port}`;
@@ -90,8 +99,7 @@ export async function startApi(config: ApiConfig, opts: Partial<StartApiOptions>
     port,
     db,
     close: () =>
-      (closing ??= supervisor
-        .stop()
+      (closing ??= Promise.all([supervisor.stop(), libraryImports.stop()])
         .then(() => shutdown(server, db, opts.shutdownGraceMs ?? 5000))
         .then(() => rateLimitRedis?.close())),
   };

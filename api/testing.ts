@@ -76,6 +76,18 @@ export async function startTestApi(
   };
 }
 
+/**
+ * The API started again on `api`'s database and settings, silent, as a restarted process would be:
+ * for tests that close `api` and read what the next process makes of what the first left behind.
+ */
+export function restartTestApi(api: TestApi): Promise<RunningApi> {
+  return startApi(api.config, {
+    logger: pino({ level: 'silent' }),
+    characters: testCharacters,
+    shutdownGraceMs: 1000,
+  });
+}
+
 /** A port p where TCP p and p+1 and UDP p+2 are free: livekit-server's HTTP, ICE/TCP and UDP ports. */
 export const findLivekitPorts = freePortTriple;
 

@@ -93,11 +93,17 @@ export const characters = pgTable(
      * that Troupe does not own. Never returned by the public API.
      */
     cardRaw: jsonb('card_raw').$type<unknown>(),
+    /**
+     * sha256 (hex) of the imported card's data fields in a stable serialisation
+     * (api/cards/library-hash.ts): a library import skips a card its owner already imported.
+     */
+    cardHash: text('card_hash'),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
   (t) => [
     index('characters_owner_idx').on(t.ownerId),
+    index('characters_owner_card_hash_idx').on(t.ownerId, t.cardHash),
     // A character nobody owns could otherwise be private to no one.
     check('characters_ownerless_public', sql`${t.ownerId} is not null or ${t.visibility} = 'public'`),
     check('characters_built_in_ownerless', sql`not ${t.builtIn} or ${t.ownerId} is null`),
@@ -321,8 +327,8 @@ export const messages = pgTable(
     llmTtftMs: doublePrecision('llm_ttft_ms'),
     ttsTtfbMs: doublePrecision('tts_ttfb_ms'),
     voiceToVoiceMs: doublePrecision('voice_to_voice_ms'),
-    /** Where a user turn came from: speech in the room, a chat message, or the characters' own initiative. */
-    source: text('source', { enum: ['voice', 'chat', 'autonomous'] })
+    /** Where a turn came from: speech in the room, a chat message, the characters' own initiative, or the show-control API. */
+    source: text('source', { enum: ['voice', 'chat', 'autonomous', 'api'] })
       .notNull()
       .default('voice'),
     /** Group calls: silence between the previous character's last audio and this reply's first. */
@@ -353,6 +359,63 @@ export const memories = pgTable(
     createdAt: createdAt(),
   },
   (t) => [index('memories_owner_character_idx').on(t.ownerId, t.characterId, t.createdAt)],
+);
+
+/**
+ * Engagement rollups (api/services/engagement/), kept up to date as turns are recorded. A turn is
+ * counted at most once: its row here is written in the same transaction as the counters it adds to.
+ */
+export const turnSignals = pgTable('turn_signals', {
+  messageId: uuid('message_id')
+    .primaryKey()
+    .references(() => messages.id, { onDelete: 'cascade' }),
+  /** The character whose reply this person turn answers (a follow-up); null when it answers none. */
+  follows: text('follows'),
+  countedAt: timestamp('counted_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+});
+
+/** A session's person-side counters: people's turns, their words and sentiment, and its turn span. */
+export const sessionEngagement = pgTable('session_engagement', {
+  sessionId: uuid('session_id')
+    .primaryKey()
+    .references(() => sessions.id, { onDelete: 'cascade' }),
+  personTurns: integer('person_turns').notNull().default(0),
+  personWords: integer('person_words').notNull().default(0),
+  positiveTurns: integer('positive_turns').notNull().default(0),
+  negativeTurns: integer('negative_turns').notNull().default(0),
+  neutralTurns: integer('neutral_turns').notNull().default(0),
+  /** Sum of the person turns' lexicon scores. */
+  sentimentScore: doublePrecision('sentiment_score').notNull().default(0),
+  firstTurnAt: instant('first_turn_at'),
+  lastTurnAt: instant('last_turn_at'),
+});
+
+/** A session's counters for one character: its replies, how many were cut short, follow-ups to them. */
+export const sessionCharacterEngagement = pgTable(
+  'session_character_engagement',
+  {
+    sessionId: uuid('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    characterId: text('character_id').notNull(),
+    replies: integer('replies').notNull().default(0),
+    interruptedReplies: integer('interrupted_replies').notNull().default(0),
+    followUps: integer('follow_ups').notNull().default(0),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.characterId] })],
+);
+
+/** How often people said each term in a session (stop words removed, normalised). */
+export const sessionTerms = pgTable(
+  'session_terms',
+  {
+    sessionId: uuid('session_id')
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
+    term: text('term').notNull(),
+    count: integer('count').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.sessionId, t.term] })],
 );
 
 /** A destination as stored: its key, if any, sealed like the other broadcast secrets. */
@@ -404,6 +467,10 @@ export const broadcasts = pgTable(
     lastError: text('last_error'),
     startedAt: instant('started_at'),
     endedAt: instant('ended_at'),
+    /** Where finished show-control commands are posted (api/services/show-control-webhook.ts). */
+    controlWebhookUrl: text('control_webhook_url'),
+    /** The webhook's HMAC key, sealed like the stream keys; shown once when set. */
+    controlWebhookSecretEnc: text('control_webhook_secret_enc'),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
   },
@@ -411,6 +478,77 @@ export const broadcasts = pgTable(
     index('broadcasts_owner_idx').on(t.ownerId, t.createdAt),
     index('broadcasts_session_idx').on(t.sessionId),
     index('broadcasts_egress_idx').on(t.egressId),
+  ],
+);
+
+/**
+ * A show-control command sent to a running broadcast (`POST /api/broadcasts/:id/control`) and what
+ * became of it, as its job reported. Any API replica answers a wait or a GET from here.
+ */
+export const controlCommands = pgTable(
+  'control_commands',
+  {
+    id: uuid('id').primaryKey(),
+    broadcastId: uuid('broadcast_id')
+      .notNull()
+      .references(() => broadcasts.id, { onDelete: 'cascade' }),
+    /** The group session (the broadcast's run) it was sent into. */
+    sessionId: uuid('session_id').references(() => sessions.id, { onDelete: 'set null' }),
+    /** Shape: protocol's `ShowControlAction`. */
+    action: jsonb('action').$type<unknown>().notNull(),
+    outcome: text('outcome', { enum: ['pending', 'spoken', 'dropped', 'moderated', 'done'] })
+      .notNull()
+      .default('pending'),
+    /** Why it was dropped (protocol's `ShowDropReason`). */
+    reason: text('reason'),
+    message: text('message'),
+    /** What was said, or a prompt's answer. */
+    text: text('text'),
+    createdAt: createdAt(),
+    /** When the job confirmed it has the command; until then the API sends it again. */
+    receivedAt: instant('received_at'),
+    finishedAt: instant('finished_at'),
+  },
+  (t) => [
+    index('control_commands_broadcast_idx').on(t.broadcastId, t.createdAt),
+    index('control_commands_pending_idx').on(t.broadcastId, t.outcome),
+  ],
+);
+
+/**
+ * A library import (api/services/library-import.ts): one job that imports many cards for its
+ * owner. Progress and per-card results live here so that any API replica can answer for it.
+ */
+export const libraryImports = pgTable(
+  'library_imports',
+  {
+    id: uuid('id').primaryKey(),
+    ownerId: uuid('owner_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    status: text('status', { enum: ['running', 'done', 'failed', 'interrupted'] })
+      .notNull()
+      .default('running'),
+    /** Cards found in the upload; fixed when the job starts. */
+    total: integer('total').notNull(),
+    processed: integer('processed').notNull().default(0),
+    imported: integer('imported').notNull().default(0),
+    duplicate: integer('duplicate').notNull().default(0),
+    rejected: integer('rejected').notNull().default(0),
+    /** Entries of ZIP libraries that are not cards (a readme, a thumbnail), skipped unread. */
+    ignored: integer('ignored').notNull().default(0),
+    /** One result per processed card, in upload order. Shape: protocol's `LibraryCardResult[]`. */
+    results: jsonb('results').$type<unknown[]>().notNull().default([]),
+    /** Why the job failed (status `failed`), in words a person can act on. */
+    error: text('error'),
+    createdAt: createdAt(),
+    /** Written by the process running the job at each progress write; a stale one means it died. */
+    heartbeatAt: timestamp('heartbeat_at', { withTimezone: true, mode: 'date' }).notNull().defaultNow(),
+    finishedAt: instant('finished_at'),
+  },
+  (t) => [
+    index('library_imports_owner_idx').on(t.ownerId, t.createdAt),
+    index('library_imports_status_idx').on(t.status),
   ],
 );
 
@@ -429,4 +567,10 @@ export const schema = {
   invites,
   memories,
   broadcasts,
+  controlCommands,
+  libraryImports,
+  turnSignals,
+  sessionEngagement,
+  sessionCharacterEngagement,
+  sessionTerms,
 };

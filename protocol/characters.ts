@@ -1,11 +1,17 @@
 import { z } from 'zod';
 
+/** Postgres text and jsonb cannot hold NUL: a string with one could never be stored, nor match. */
+export const noNul = (s: string): boolean => !s.includes('\0');
+
+/** A string that Postgres can store: any text but NUL. Every stored character field is one. */
+const text = z.string().refine(noNul, 'must not contain NUL');
+
 /** espeak-ng voice settings used by the offline TTS. */
 export const EspeakVoice = z.object({
   /** espeak-ng voice name, e.g. `en-us`, `en-gb-scotland`. */
-  voice: z.string().min(1).max(64),
+  voice: text.min(1).max(64),
   /** espeak-ng variant, e.g. `f3`, `m1`, `klatt2`; appended as `voice+variant`. */
-  variant: z.string().max(32).optional(),
+  variant: text.max(32).optional(),
   /** Words per minute, 80–450. */
   rate: z.number().int().min(80).max(450),
   /** Pitch 0–99. */
@@ -16,12 +22,12 @@ export type EspeakVoice = z.infer<typeof EspeakVoice>;
 /** A character's voice for every provider it may be spoken by. */
 export const CharacterVoice = z.object({
   openai: z.object({
-    voice: z.string().min(1).max(64),
+    voice: text.min(1).max(64),
     /** Speaking speed, 0.25–4 (1 is the voice's own). */
     speed: z.number().min(0.25).max(4).optional(),
   }),
   elevenlabs: z.object({
-    voiceId: z.string().min(1).max(64),
+    voiceId: text.min(1).max(64),
     /** ElevenLabs voice settings, 0–1: steadier (high) or more expressive (low). */
     stability: z.number().min(0).max(1).optional(),
     /** How closely to keep to the original voice, 0–1. */
@@ -35,13 +41,13 @@ export type CharacterVoice = z.infer<typeof CharacterVoice>;
 
 export const Persona = z.object({
   /** One or two sentences on who the character is. */
-  background: z.string().min(1).max(4000),
-  traits: z.array(z.string().min(1).max(64)).min(1).max(20),
-  interests: z.array(z.string().min(1).max(64)).min(1).max(20),
+  background: text.min(1).max(4000),
+  traits: z.array(text.min(1).max(64)).min(1).max(20),
+  interests: z.array(text.min(1).max(64)).min(1).max(20),
   /** e.g. "warm and teasing". */
-  tone: z.string().min(1).max(200),
+  tone: text.min(1).max(200),
   /** How the character talks: sentence length, habits, verbal tics. */
-  speakingStyle: z.string().min(1).max(1000),
+  speakingStyle: text.min(1).max(1000),
 });
 export type Persona = z.infer<typeof Persona>;
 
@@ -57,7 +63,7 @@ export const CharacterId = z
   .regex(/^[a-z0-9][a-z0-9-]*$/, 'must be a lowercase slug');
 
 /** Catalog tags: lower-cased, at most 20. */
-export const CharacterTags = z.array(z.string().trim().toLowerCase().min(1).max(64)).max(20);
+export const CharacterTags = z.array(text.trim().toLowerCase().min(1).max(64)).max(20);
 
 /** How readily a character speaks up in a group, 0 (never) to 1 (always). */
 export const Talkativeness = z.number().min(0).max(1);
@@ -68,11 +74,11 @@ export const Talkativeness = z.number().min(0).max(1);
  */
 const builderFields = {
   /** The long-form definition, as character cards keep it. */
-  description: z.string().max(20_000).optional(),
+  description: text.max(20_000).optional(),
   /** Greetings the character may open with instead of `greeting`. */
-  alternateGreetings: z.array(z.string().min(1).max(4000)).max(50).optional(),
+  alternateGreetings: z.array(text.min(1).max(4000)).max(50).optional(),
   /** Sample exchanges that show how the character talks (`mes_example` in cards). */
-  exampleDialogue: z.string().max(20_000).optional(),
+  exampleDialogue: text.max(20_000).optional(),
   talkativeness: Talkativeness.optional(),
   tags: CharacterTags.optional(),
 };
@@ -88,13 +94,13 @@ export const builderDefaults = {
 
 export const Character = z.object({
   id: CharacterId,
-  name: z.string().min(1).max(80),
+  name: text.min(1).max(80),
   /** One line for the catalog. */
-  tagline: z.string().min(1).max(200),
+  tagline: text.min(1).max(200),
   persona: Persona,
-  greeting: z.string().min(1).max(1000),
+  greeting: text.min(1).max(1000),
   /** URL path of the avatar served by the API, e.g. `/avatars/ada.svg`. */
-  avatarUrl: z.string().min(1).max(300),
+  avatarUrl: text.min(1).max(300),
   voice: CharacterVoice,
   builtIn: z.boolean(),
   /** The account that made it; null for built-ins. Always present in the API's answers. */
@@ -142,11 +148,8 @@ export const CardExportFormat = z.enum(['v2-json', 'v2-png', 'v3-json']);
 export type CardExportFormat = z.infer<typeof CardExportFormat>;
 export const ExportCharacterQuery = z.object({ format: CardExportFormat.default('v2-json') });
 
-/** Postgres text cannot hold NUL: a query word with one could never match. */
-export const noNul = (s: string): boolean => !s.includes('\0');
-
 /** A tag as a catalog filter: matched against the lower-cased tags characters carry. */
-const TagFilter = z.string().trim().toLowerCase().min(1).max(64).refine(noNul, 'must not contain NUL');
+const TagFilter = text.trim().toLowerCase().min(1).max(64);
 
 /**
  * Which characters `GET /api/characters` lists: `all` (what the caller may see), `mine` (the
@@ -166,7 +169,7 @@ export const MAX_PAGE_LIMIT = 100;
 export const PageLimit = z.coerce.number().int().min(1).max(MAX_PAGE_LIMIT);
 
 /** Words to search for, from a query string: 1–200 characters once trimmed. */
-export const SearchWords = z.string().trim().min(1).max(200).refine(noNul, 'must not contain NUL');
+export const SearchWords = text.trim().min(1).max(200);
 
 /** An opaque keyset cursor from a previous page's `nextCursor`. */
 export const PageCursor = z.string().min(1).max(1024);
@@ -193,5 +196,5 @@ export const CharacterPage = CharacterList.extend({
 export type CharacterPage = z.infer<typeof CharacterPage>;
 
 /** `POST /api/characters/:id/clone`: the copy's name, the original's when left out. */
-export const CloneCharacterRequest = z.strictObject({ name: z.string().trim().min(1).max(80).optional() });
+export const CloneCharacterRequest = z.strictObject({ name: text.trim().min(1).max(80).optional() });
 export type CloneCharacterRequest = z.infer<typeof CloneCharacterRequest>;

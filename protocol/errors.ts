@@ -8,6 +8,8 @@ export const ErrorCode = z.enum([
   'not_found',
   /** A character card that could not be read; `details.cardCode` says why. */
   'invalid_card',
+  /** A library upload refused as a whole (too many cards, a broken ZIP); `details.libraryCode` says why. */
+  'invalid_library',
   'conflict',
   'payload_too_large',
   'unsupported_media_type',

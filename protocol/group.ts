@@ -80,8 +80,8 @@ export type GroupSettings = z.infer<typeof GroupSettings>;
 /** Settings as a client may send them: every field optional. */
 export type GroupSettingsInput = z.input<typeof GroupSettings>;
 
-/** Why a character was given the floor. */
-export const SpeakReason = z.enum(['mention', 'addressed', 'weighted', 'chain', 'pickup']);
+/** Why a character was given the floor (`line`: show control gave it words to say). */
+export const SpeakReason = z.enum(['mention', 'addressed', 'weighted', 'chain', 'pickup', 'line']);
 export type SpeakReason = z.infer<typeof SpeakReason>;
 
 /** Data-channel topic of `GroupDataMessage`s (JSON, reliable). */

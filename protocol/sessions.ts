@@ -129,7 +129,8 @@ export const emptyTurnMetrics: TurnMetrics = {
   handoverGapMs: null,
 };
 
-export const TurnSource = z.enum(['voice', 'chat', 'autonomous']);
+/** `api`: a character's line or answer asked for through the show-control API. */
+export const TurnSource = z.enum(['voice', 'chat', 'autonomous', 'api']);
 export type TurnSource = z.infer<typeof TurnSource>;
 
 export const TurnRole = z.enum(['user', 'assistant']);
@@ -152,7 +153,10 @@ export const Turn = z.object({
   startedAt: z.iso.datetime(),
   endedAt: z.iso.datetime(),
   metrics: TurnMetrics,
-  /** Where a user turn came from: speech in the room (default), chat, or the characters' own initiative. */
+  /**
+   * Where a turn came from: speech in the room (default), chat, the characters' own initiative, or
+   * (a character's turn) the show-control API.
+   */
   source: TurnSource.optional(),
 });
 export type Turn = z.infer<typeof Turn>;

@@ -173,12 +173,22 @@ describe('the builder, catalog and history pages', () => {
     await page.screenshot({ path: join(ARTIFACTS, 'session-history.png'), fullPage: true });
   });
 
-  it("when the character's analytics are opened, then the session is counted and the busiest hours are charted", async () => {
+  it("when the character's analytics are opened, then the session is counted, the busiest hours charted and the engagement shown", async () => {
     await page.goto(`${stack.api.url}/#/analytics/${characterId}`);
     await page.getByTestId('analytics-totals').waitFor();
     expect(await page.getByTestId('total-sessions').locator('dd').textContent()).toBe('1');
     expect(await page.getByTestId('total-replies').locator('dd').textContent()).toBe('3');
     expect(await page.getByTestId('busiest-hours-chart').locator('.count-bar').count()).toBe(24);
+    await page.getByTestId('engagement').waitFor();
+    expect(await page.getByTestId('engagement-people').locator('dd').textContent()).toBe('1');
+    // The caller spoke first, then answered the first two replies: two of three replies answered.
+    expect(await page.getByTestId('engagement-follow-up-rate').locator('dd').textContent()).toBe('67 %');
+    expect(await page.getByTestId('topics-chart').locator('.topic-bar').count()).toBeGreaterThan(2);
+    expect(
+      await page.getByTestId('sentiment-chart').locator('.sentiment-bar').count(),
+    ).toBeGreaterThanOrEqual(30);
+    expect(await page.getByTestId('engagement-sessions').locator('tbody tr').count()).toBe(1);
+    await page.getByTestId('engagement-csv').waitFor();
     await page.locator('[data-testid="range-picker"] [data-days="7"]').click();
     await page.locator('[data-testid="range-picker"] [data-days="7"][aria-pressed="true"]').waitFor();
     await page.screenshot({ path: join(ARTIFACTS, 'analytics.png'), fullPage: true });

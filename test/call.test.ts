@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RoomServiceClient } from 'livekit-server-sdk';
 import postgres from 'postgres';
-import { CreateSessionResponse, SessionDetail } from '../protocol/index.ts';
+import { SessionDetail, type CreateSessionResponse } from '../protocol/index.ts';
 import { speak } from './support/audio.ts';
 import { signUp, type SignedUp } from './support/auth.ts';
 import { TestCaller } from './support/rtc.ts';
+import { createCallSession, sessionDetail } from './support/sessions.ts';
 import { type Stack, eventually, startStack } from './support/stack.ts';
 import { teardown } from './support/teardown.ts';
 
@@ -22,10 +23,7 @@ let caller: TestCaller;
 let created: CreateSessionResponse;
 let owner: SignedUp;
 
-async function session(): Promise<SessionDetail> {
-  const res = await fetch(`${stack.api.url}/api/sessions/${created.sessionId}`, { headers: owner.headers });
-  return SessionDetail.parse(await res.json());
-}
+const session = (): Promise<SessionDetail> => sessionDetail(stack.api.url, owner, created.sessionId);
 
 beforeAll(async () => {
   stack = await startStack({
@@ -44,13 +42,7 @@ afterAll(() => teardown(caller, stack));
 
 describe('a one-to-one call', () => {
   it('when a caller starts a call, then the companion joins and greets in audio', async () => {
-    const res = await fetch(`${stack.api.url}/api/sessions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...owner.headers },
-      body: JSON.stringify({ mode: 'call', characterId: 'marigold', displayName: 'Test Caller' }),
-    });
-    expect(res.status).toBe(201);
-    created = CreateSessionResponse.parse(await res.json());
+    created = await createCallSession(stack.api.url, owner, 'marigold', 'Test Caller');
     caller = new TestCaller();
     await caller.join(created.url, created.token);
     expect(caller.agent?.attributes['troupe.offline']).toBe('true');

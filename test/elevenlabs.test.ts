@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CreateSessionResponse, ProviderInfo } from '../protocol/index.ts';
+import { ProviderInfo } from '../protocol/index.ts';
 import { builtInCharacters } from '../db/seed/companions.ts';
 import { speak } from './support/audio.ts';
 import {
@@ -8,6 +8,7 @@ import {
   startFakeElevenLabs,
 } from './support/fake-elevenlabs.ts';
 import { TestCaller } from './support/rtc.ts';
+import { createCallSession } from './support/sessions.ts';
 import { type Stack, startStack, within as withinStack } from './support/stack.ts';
 import { signUp } from './support/auth.ts';
 import { teardown } from './support/teardown.ts';
@@ -70,12 +71,7 @@ beforeAll(async () => {
     },
   });
   const owner = await signUp(stack.api.url);
-  const res = await fetch(`${stack.api.url}/api/sessions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...owner.headers },
-    body: JSON.stringify({ mode: 'call', characterId: marigold.id }),
-  });
-  const created = CreateSessionResponse.parse(await res.json());
+  const created = await createCallSession(stack.api.url, owner, marigold.id);
   caller = new TestCaller();
   await caller.join(created.url, created.token);
   await within(caller.heard.firstSpeechAfter(0), 'greeting');

@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } from 'vitest';
 import postgres from 'postgres';
-import { CreatedInvite, CreateSessionResponse, RoomAccess, SessionDetail } from '../protocol/index.ts';
+import { CreatedInvite, CreateSessionResponse, RoomAccess, type SessionDetail } from '../protocol/index.ts';
 import { speak } from './support/audio.ts';
 import { signUp, type SignedUp } from './support/auth.ts';
 import { GroupParticipant } from './support/group-rtc.ts';
+import { sessionDetail } from './support/sessions.ts';
 import { type Stack, eventually, startStack, within } from './support/stack.ts';
 import { teardown } from './support/teardown.ts';
 
@@ -24,10 +25,7 @@ let created: CreateSessionResponse;
 let host: GroupParticipant;
 let guest: GroupParticipant;
 
-async function session(): Promise<SessionDetail> {
-  const res = await fetch(`${stack.api.url}/api/sessions/${created.sessionId}`, { headers: owner.headers });
-  return SessionDetail.parse(await res.json());
-}
+const session = (): Promise<SessionDetail> => sessionDetail(stack.api.url, owner, created.sessionId);
 
 beforeAll(async () => {
   stack = await startStack({

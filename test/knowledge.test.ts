@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { characterInput } from '../api/testing.ts';
-import { Character, CreateSessionResponse, KnowledgeSearchResponse } from '../protocol/index.ts';
+import { createCharacter } from '../api/testing.ts';
+import { KnowledgeSearchResponse, type Character } from '../protocol/index.ts';
 import { speak } from './support/audio.ts';
 import { signUp, type SignedUp } from './support/auth.ts';
 import { type FakeOpenAI, startFakeOpenAI } from './support/fake-openai.ts';
 import { TestCaller } from './support/rtc.ts';
+import { createCallSession } from './support/sessions.ts';
 import { type Stack, startStack, within } from './support/stack.ts';
 import { teardown } from './support/teardown.ts';
 
@@ -30,28 +31,18 @@ beforeAll(async () => {
     },
   });
   owner = await signUp(stack.api.url);
-  const post = (path: string, body: string, type: string) =>
-    fetch(`${stack.api.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': type, ...owner.headers },
-      body,
-    });
-  character = Character.parse(
-    await (
-      await post('/api/characters', JSON.stringify(characterInput('Tinker Tess')), 'application/json')
-    ).json(),
-  );
-  const doc = await post(
-    `/api/characters/${character.id}/knowledge`,
-    [
+  character = await createCharacter(stack.api.url, owner, 'Tinker Tess');
+  const doc = await fetch(`${stack.api.url}/api/characters/${character.id}/knowledge`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/markdown', ...owner.headers },
+    body: [
       '# Tess’s workshop',
       '## Tools',
       'A lathe, two vices and a drawer of odd screws.',
       '## The engine',
       'The engine in the workshop is a 1910 Stirling engine named Bertha; it runs on a candle.',
     ].join('\n'),
-    'text/markdown',
-  );
+  });
   expect(doc.status).toBe(201);
   // The same search the agent makes, once, so the test does not time the database's first query.
   const warm = await fetch(
@@ -65,12 +56,7 @@ afterAll(() => teardown(caller, stack, fake));
 
 describe('knowledge in a call', () => {
   it('when the caller asks about something in the character’s document, then the LLM receives that passage for the turn', async () => {
-    const res = await fetch(`${stack.api.url}/api/sessions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...owner.headers },
-      body: JSON.stringify({ mode: 'call', characterId: character.id }),
-    });
-    const created = CreateSessionResponse.parse(await res.json());
+    const created = await createCallSession(stack.api.url, owner, character.id);
     caller = new TestCaller();
     await within(stack, caller.join(created.url, created.token), 'agent in the call', 60_000);
     await within(stack, caller.heard.firstSpeechAfter(0), 'greeting');

@@ -1,8 +1,12 @@
 import { writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { extname, join } from 'node:path';
-import type { BroadcastOutputTargets, Character } from '../../protocol/index.ts';
-import type { ApiClient, FetchedFile } from '../api-client.ts';
+import type { BroadcastOutputTargets, Character, ShowCommandReport } from '../../protocol/index.ts';
+import { ApiError, type ApiClient, type FetchedFile } from '../api-client.ts';
+
+/** Tries of a show-control report, and the pause before the second (doubling after). */
+const COMMAND_REPORT_ATTEMPTS = 4;
+const COMMAND_REPORT_RETRY_MS = 500;
 
 /** What the broadcast asks of the Troupe API. */
 export interface BroadcastApi {
@@ -12,6 +16,8 @@ export interface BroadcastApi {
   status(status: 'live' | 'failed' | 'ended', error?: string): Promise<void>;
   /** A character's avatar, or null when the API has none to give. */
   avatar(url: string): Promise<FetchedFile | null>;
+  /** That the job has a show-control command (`received`), or what became of it; retried while the API may still take it. */
+  commandFinished(commandId: string, report: ShowCommandReport | 'received'): Promise<boolean>;
 }
 
 /** One broadcast's side of the internal API: RTMP targets and chat credentials in, status out. */
@@ -23,6 +29,18 @@ export function broadcastApi(api: ApiClient, broadcastId: string): BroadcastApi 
         .broadcastStatus(broadcastId, { status, ...(error ? { error: error.slice(0, 1000) } : {}) })
         .catch(() => undefined),
     avatar: (url) => api.file(url),
+    commandFinished: async (commandId, report) => {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          await api.showCommandReport(broadcastId, commandId, report);
+          return true;
+        } catch (err) {
+          const retryable = err instanceof ApiError && err.retryable;
+          if (!retryable || attempt >= COMMAND_REPORT_ATTEMPTS) return false;
+          await new Promise((r) => setTimeout(r, COMMAND_REPORT_RETRY_MS * 2 ** (attempt - 1)));
+        }
+      }
+    },
   };
 }
 

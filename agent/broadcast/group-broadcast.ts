@@ -44,6 +44,7 @@ export async function startGroupBroadcast(
       conversation: call.conversation,
       ownerIdentity: meta.callerIdentity,
       say: (characterId, text) => call.say(characterId, text),
+      compose: (characterId, prompt, signal) => call.compose(characterId, prompt, signal),
       logger,
     },
     api,
@@ -63,6 +64,7 @@ export async function startGroupBroadcast(
       step('replied', () => broadcast.replied(characterId, replyTo, heardText)),
     audible: (characterId, audible) => step('audible', () => broadcast.audible(characterId, audible)),
     humanSpeech: (identity, speaking) => step('speech', () => broadcast.humanSpeech(identity, speaking)),
+    lineEnded: (lineId, outcome) => step('line', () => broadcast.lineEnded(lineId, outcome)),
   };
   call.attach({
     ...observer,

@@ -1,6 +1,7 @@
 import type { ChatNotice, ChatNoticeType } from '../../protocol/index.ts';
 import type { TopicCue } from '../conversation/group/floor.ts';
 import type { AutonomousEffect, NoticeGroup, NoticePolicy } from './autonomous-types.ts';
+import type { NoticeItem } from './chat/types.ts';
 
 // Chat notices (subscriptions, raids, …): how they are grouped into reactions, and the words that
 // tell a character what to react to or talk about. Pure functions.
@@ -94,20 +95,8 @@ export function topicCueFor(effect: Extract<AutonomousEffect, { type: 'startTopi
     : { text: effect.topic, recentChat: effect.recentChat, source: effect.reason };
 }
 
-/** A notice as the chat router (chat/router.ts) hands it over; structural, to keep the two apart. */
-export interface RoutedNotice {
-  type: 'sub' | 'resub' | 'subgift' | 'submysterygift' | 'raid' | 'bits';
-  displayName: string;
-  bits?: number;
-  detail: {
-    months?: number;
-    viewers?: number;
-    bits?: number;
-    count?: number;
-    recipient?: string;
-    text?: string;
-  };
-}
+/** A notice as the chat router (chat/router.ts) hands it over: the fields of it read here. */
+export type RoutedNotice = Pick<NoticeItem, 'type' | 'displayName' | 'detail'> & { bits?: number };
 
 /**
  * The director's notice for a routed one. A gifted sub counts as a new subscriber (its recipient);

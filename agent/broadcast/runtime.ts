@@ -9,10 +9,9 @@ import {
   TrackKind,
 } from '@livekit/rtc-node';
 import {
-  BROADCAST_CONTROL_TOPIC,
   type BroadcastOutputTargets,
   type Character,
-  ControlMessage,
+  type ControlModerateMessage,
   type FloorMessage,
   STAGE_TOPIC,
   characterIdentity,
@@ -36,6 +35,8 @@ import {
   chatUtterance,
   removalCovers,
 } from './chat/index.ts';
+import type { CommandOptions } from './commands.ts';
+import { ShowCommands, chatCommandAction, controlPacket, lineCheck } from './commands-wiring.ts';
 import { chatNoticeFromRouted, topicCueFor } from './notices.ts';
 import { type BroadcastApi, avatarFile } from './broadcast-api.ts';
 import { RtmpOutput } from './output/rtmp-output.ts';
@@ -52,6 +53,8 @@ export interface BroadcastHost {
   ownerIdentity: string;
   /** Has a character say a line outside the floor (a dramatic switch's announcement). */
   say(characterId: string, text: string): Promise<void>;
+  /** A character's answer to a show-control prompt in its own words, not said. */
+  compose(characterId: string, prompt: string, signal: AbortSignal): Promise<string>;
   logger: Logger;
 }
 
@@ -59,6 +62,8 @@ export interface BroadcastHost {
 export interface BroadcastRuntimeOptions {
   twitch: TwitchOptions;
   moderation: BroadcastModerationOptions;
+  /** How show commands wait for the floor. @defaultValue defaultCommandOptions */
+  commands?: Partial<CommandOptions>;
 }
 
 /** A track's frames as an async iterable (the program mixes any iterable of frames). */
@@ -91,6 +96,7 @@ export class BroadcastRuntime {
   #router: ChatRouter | null = null;
   #director: AutonomousDirector | null = null;
   #show: ShowController;
+  readonly #commands: ShowCommands;
   #autonomousOn = true;
   #reportedLive = false;
   readonly #pendingChat = new Map<string, RoutedItem>();
@@ -102,10 +108,40 @@ export class BroadcastRuntime {
     this.#api = api;
     this.#options = options;
     this.#show = new ShowController(host.cast.map((c) => ({ id: c.id, name: c.name })));
+    this.#commands = new ShowCommands(
+      {
+        floor: host.floor,
+        show: this.#show,
+        compose: (characterId, prompt, signal) => host.compose(characterId, prompt, signal),
+        check: lineCheck(options.moderation),
+        setAutonomous: (enabled) => (this.#autonomousOn = enabled),
+        moderate: (message) => this.#moderate(message),
+        report: (id, report) => api.commandFinished(id, report),
+        logger: host.logger,
+      },
+      options.commands,
+    );
+    // Show control from the start (the API may send as soon as the job joined; commands wait their
+    // turn in the dispatcher): the owner's control page, and the API's packets sent by the server.
+    const onData = (
+      payload: Uint8Array,
+      participant?: RemoteParticipant,
+      _kind?: unknown,
+      topic?: string,
+    ) => {
+      const command = controlPacket(payload, participant, topic, host.ownerIdentity);
+      if (command) this.#commands.submit(command.source, command.action, command.id);
+    };
+    host.room.on(RoomEvent.DataReceived, onData);
+    this.#offs.push(
+      () => host.room.off(RoomEvent.DataReceived, onData),
+      host.floor.subscribe((e) => e.type === 'publish' && this.#commands.floorChanged(e.message)),
+    );
+    if (host.floor.state.published) this.#commands.floorChanged(host.floor.state.published);
   }
 
   async start(output: 'builtin' | 'egress'): Promise<void> {
-    const { room, cast, floor, logger } = this.#host;
+    const { cast, floor, logger } = this.#host;
     const targets = await this.#api.output();
 
     this.#offs.push(
@@ -148,24 +184,6 @@ export class BroadcastRuntime {
         this.#onFloor(effect.message);
       }),
     );
-    const onData = (
-      payload: Uint8Array,
-      participant?: RemoteParticipant,
-      _kind?: unknown,
-      topic?: string,
-    ) => {
-      if (topic !== BROADCAST_CONTROL_TOPIC || participant?.identity !== this.#host.ownerIdentity) return;
-      let json: unknown;
-      try {
-        json = JSON.parse(new TextDecoder().decode(payload));
-      } catch {
-        return;
-      }
-      const parsed = ControlMessage.safeParse(json);
-      if (parsed.success) this.#control(parsed.data);
-    };
-    room.on(RoomEvent.DataReceived, onData);
-    this.#offs.push(() => room.off(RoomEvent.DataReceived, onData));
     this.#show.publishState();
     if (output === 'egress') logger.info({}, 'broadcast running on LiveKit Egress');
   }
@@ -190,6 +208,11 @@ export class BroadcastRuntime {
     void this.#bridge?.replied(item, heardText);
   }
 
+  /** A show-control line's turn ended. */
+  lineEnded(lineId: string, outcome: { audible: boolean; heardText: string; interrupted: boolean }): void {
+    this.#commands.lineEnded(lineId, outcome);
+  }
+
   audible(characterId: string, audible: boolean): void {
     if (audible) this.#director?.dispatch({ type: 'characterSpeaking', characterId });
     this.#show.speaking(characterId, 'character', audible);
@@ -198,6 +221,7 @@ export class BroadcastRuntime {
 
   async stop(): Promise<void> {
     for (const off of this.#offs.splice(0)) off();
+    await this.#commands.close();
     this.#bridge?.close();
     await this.#chat?.close();
     this.#director?.close();
@@ -320,16 +344,8 @@ export class BroadcastRuntime {
             }
             return false;
           }
-          if (item.kind === 'command') {
-            if (item.name === 'switch') this.#show.switchTo(item.arg, 'smooth', 'chat');
-            else if (item.name === 'expression') this.#show.expression(item.arg, undefined, 'chat');
-            else if (item.name === 'motion') this.#show.motion(item.arg, undefined, 'chat');
-            else if (item.name === 'topic')
-              this.#host.floor.dispatch({
-                type: 'autonomousTopic',
-                topic: { text: item.arg, recentChat: [], source: 'cadence' },
-              });
-          }
+          if (item.kind === 'command')
+            this.#commands.submit('chat', chatCommandAction(item, this.#show.active));
           return false;
         },
       },
@@ -364,36 +380,16 @@ export class BroadcastRuntime {
     else this.#bridge?.floorBusy();
   }
 
-  #control(msg: ControlMessage): void {
-    switch (msg.type) {
-      case 'switch':
-        this.#show.switchTo(msg.characterId, msg.transition, 'operator');
-        return;
-      case 'autonomous':
-        this.#autonomousOn = msg.enabled;
-        return;
-      case 'topic':
-        this.#host.floor.dispatch({
-          type: 'autonomousTopic',
-          topic: { text: msg.text, recentChat: [], source: 'cadence' },
-        });
-        return;
-      case 'moderate':
-        // Acting on Twitch itself needs a moderator's token and Twitch's API; here a timed-out or
-        // banned chatter is muted for the rest of the show, and a deleted line is not answered.
-        if (msg.action !== 'delete') this.#muted.add(msg.user.toLowerCase());
-        this.#removeChat(
-          msg.action === 'delete' && msg.messageId
-            ? { kind: 'message', messageId: msg.messageId, user: msg.user.toLowerCase() }
-            : {
-                kind: 'user',
-                user: msg.user.toLowerCase(),
-                action: msg.action === 'ban' ? 'ban' : 'timeout',
-              },
-        );
-        this.#host.logger.info({ action: msg.action }, 'chat moderation from the control page');
-        return;
-    }
+  #moderate(msg: ControlModerateMessage): void {
+    // Acting on Twitch itself needs a moderator's token and Twitch's API; here a timed-out or
+    // banned chatter is muted for the rest of the show, and a deleted line is not answered.
+    if (msg.action !== 'delete') this.#muted.add(msg.user.toLowerCase());
+    this.#removeChat(
+      msg.action === 'delete' && msg.messageId
+        ? { kind: 'message', messageId: msg.messageId, user: msg.user.toLowerCase() }
+        : { kind: 'user', user: msg.user.toLowerCase(), action: msg.action === 'ban' ? 'ban' : 'timeout' },
+    );
+    this.#host.logger.info({ action: msg.action }, 'chat moderation from the control page');
   }
 
   #publish(topic: string, message: unknown): void {

@@ -148,6 +148,11 @@ export class ShowController {
     return this.#active;
   }
 
+  /** The expression `characterId` shows now, if one was set. */
+  expressionOf(characterId: string): string | null {
+    return this.#expressions[characterId] ?? null;
+  }
+
   /** The character a dramatic switch is announcing, if any. */
   get pending(): string | null {
     return this.#pending?.characterId ?? null;

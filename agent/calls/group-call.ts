@@ -41,6 +41,8 @@ export interface GroupCallObserver {
   audible(characterId: string, audible: boolean): void;
   /** A person started or stopped speaking. */
   humanSpeech(identity: string, speaking: boolean): void;
+  /** A scripted line's turn ended (see GroupConversationHooks.lineEnded). */
+  lineEnded?(lineId: string, outcome: { audible: boolean; heardText: string; interrupted: boolean }): void;
 }
 
 /** Runs alongside the call: observes it, and is stopped before the call closes. */
@@ -143,6 +145,7 @@ export class GroupCall {
       },
       replied: (r) => this.#tell((o) => o.replied(r.characterId, r.replyTo, r.heardText)),
       audible: (characterId, audible) => this.#tell((o) => o.audible(characterId, audible)),
+      lineEnded: (lineId, outcome) => this.#tell((o) => o.lineEnded?.(lineId, outcome)),
       publish: (message) =>
         void deps.host.room.localParticipant
           ?.publishData(new TextEncoder().encode(JSON.stringify(message)), {
@@ -169,6 +172,13 @@ export class GroupCall {
       .find((m) => m.character.id === characterId)
       ?.session.say(text)
       .waitForPlayout();
+  }
+
+  /** A character's answer to `prompt` in its own words, from its seat in the conversation; not said. */
+  async compose(characterId: string, prompt: string, signal: AbortSignal): Promise<string> {
+    const member = this.#members.find((m) => m.character.id === characterId);
+    if (!member) throw new Error(`no character ${characterId} in this call`);
+    return member.compose(this.conversation.transcript.chatContextFor(characterId), prompt, signal);
   }
 
   /** Takes up the stored conversation, joins the characters and starts listening to the people. */

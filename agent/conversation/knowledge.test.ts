@@ -88,8 +88,11 @@ describe('CompanionAgent.onUserTurnCompleted', () => {
   let api: TestApi;
   let silent: Server;
   let sessionId: string;
-  const warnings: string[] = [];
-  const logger = { ...silentLogger, warn: (_o: object, msg?: string) => void warnings.push(msg ?? '') };
+  const warnings: { fields: { err?: unknown; ms?: number }; msg: string }[] = [];
+  const logger = {
+    ...silentLogger,
+    warn: (fields: object, msg?: string) => void warnings.push({ fields, msg: msg ?? '' }),
+  };
 
   beforeAll(async () => {
     api = await startTestApi('pglite', { LIVEKIT_API_SECRET: SECRET, RATE_LIMIT_PER_MINUTE: '0' });
@@ -138,10 +141,12 @@ describe('CompanionAgent.onUserTurnCompleted', () => {
     const agent = new CompanionAgent(ada, [], { knowledge: client(`http://127.0.0.1:${port}`), logger });
     const turnCtx = agent.chatCtx.copy();
     const before = turnCtx.items.length;
-    const started = Date.now();
     await agent.onUserTurnCompleted(turnCtx, llm.ChatMessage.create({ role: 'user', content: 'engine?' }));
-    expect(Date.now() - started).toBeLessThan(1500);
     expect(turnCtx.items).toHaveLength(before);
-    expect(warnings).toContain('turn goes on without knowledge');
+    // The API never answers: only the client's own 300 ms timeout can have let the turn go on.
+    const warning = warnings.find((w) => w.msg === 'turn goes on without knowledge');
+    expect(warning?.fields.err).toMatchObject({ status: 'network', cause: { name: 'TimeoutError' } });
+    expect(warning?.fields.ms).toBeGreaterThanOrEqual(300 - 5);
+    console.log(`knowledge timeout: the turn went on after ${warning?.fields.ms} ms (timeout 300 ms)`);
   });
 });

@@ -71,14 +71,43 @@ export function identifyCard(value: unknown, where: string): CardObject {
   return { spec: major === '2' ? 'v2' : 'v3', top: value, data: value.data };
 }
 
-/** JSON.parse that throws CardError. */
+/**
+ * JSON.parse that throws CardError. Every card's text comes through here (a JSON file, a PNG chunk,
+ * a .charx card.json), so this is the one place a NUL is refused (`bad_text`): Postgres stores
+ * none in text or jsonb, and would answer the insert with an error.
+ */
 export function parseJson(text: string, where: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    value = JSON.parse(text) as unknown;
   } catch (err) {
     // The parser's own message quotes the input; ours names only where it was.
     throw new CardError('bad_json', `${where} is not valid JSON`, { cause: err });
   }
+  // JSON can only spell a NUL as the escape \u0000 (a raw one is a syntax error), so text without
+  // that escape needs no walk.
+  if (text.includes('\\u0000') && holdsNul(value))
+    throw new CardError('bad_text', `${where} holds a NUL character (\\u0000), which cannot be stored`);
+  return value;
+}
+
+/** Whether any string or key in `value` holds a NUL. Iterative: a card may nest deeper than the stack. */
+function holdsNul(value: unknown): boolean {
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const v = pending.pop();
+    if (typeof v === 'string') {
+      if (v.includes('\0')) return true;
+    } else if (Array.isArray(v)) {
+      for (const item of v) pending.push(item);
+    } else if (v !== null && typeof v === 'object') {
+      for (const [key, inner] of Object.entries(v)) {
+        if (key.includes('\0')) return true;
+        pending.push(inner);
+      }
+    }
+  }
+  return false;
 }
 
 /** The persona background import derives when Troupe stored none; export stores one only if it differs. */

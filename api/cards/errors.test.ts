@@ -164,6 +164,18 @@ const cases: BadCase[] = [
     message: /^card\.json is not valid JSON$/,
   },
   {
+    name: 'a JSON card holds a NUL in a field',
+    bytes: () => jsonBytes({ ...v2Card(), data: { ...(v2Card().data as object), name: 'A\u0000da' } }),
+    code: 'bad_text',
+    message: /^the file holds a NUL character \(\\u0000\), which cannot be stored$/,
+  },
+  {
+    name: 'the chara chunk of a PNG card holds a NUL in a key',
+    bytes: () => pngCard({ ...v2Card(), 'x\u0000': 'y' }),
+    code: 'bad_text',
+    message: /^the chara chunk holds a NUL character/,
+  },
+  {
     name: 'a .charx card.json names the wrong spec',
     bytes: () => zipSync({ 'card.json': jsonBytes({ ...v3Card(), spec_version: '4.0' }) }),
     code: 'wrong_spec',
@@ -187,6 +199,13 @@ describe('importCard on malformed input', () => {
       message: expect.stringMatching(c.message),
     });
     expect(err.retryable).toBe(false);
+  });
+
+  it('when a card only spells \\u0000 (an escaped backslash), or nests a NUL deeper than the stack, then only the real NUL is refused', () => {
+    const spelled = importCard({ bytes: text('{"name":"Ada","description":"a \\\\u0000 b"}') });
+    expect(spelled.draft.description).toBe('a \\u0000 b');
+    const deep = `{"name":"Deep","x":${'['.repeat(200_000)}"\\u0000"${']'.repeat(200_000)}}`;
+    expect(() => importCard({ bytes: text(deep) })).toThrow('the file holds a NUL character');
   });
 
   it('when the input is not bytes at all, then unsupported_format rather than a TypeError', () => {

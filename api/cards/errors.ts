@@ -6,6 +6,7 @@
  * - `truncated_png`, `bad_png`: the PNG ends early or its chunk structure is broken.
  * - `bad_crc`: a PNG chunk or a ZIP entry fails its CRC-32.
  * - `bad_base64`, `bad_json`: the card text inside the container cannot be decoded.
+ * - `bad_text`: the card text holds a NUL character (`\u0000`), which no text field can store.
  * - `no_card`: the container holds no card (no `chara`/`ccv3` chunk, no `card.json`, JSON of another kind).
  * - `wrong_spec`: the card names a `spec` or `spec_version` this reader does not know.
  * - `invalid_card`: the card names its spec but a field has the wrong type.
@@ -21,6 +22,7 @@ export type CardErrorCode =
   | 'bad_crc'
   | 'bad_base64'
   | 'bad_json'
+  | 'bad_text'
   | 'no_card'
   | 'wrong_spec'
   | 'invalid_card'
@@ -29,17 +31,25 @@ export type CardErrorCode =
   | 'invalid_character'
   | 'unreadable';
 
+/** Figures about a failure, for logs and tests: what it cost before it was stopped. */
+export interface CardErrorDetails {
+  /** Bytes a ZIP entry had inflated to when it was stopped for inflating past its declared size. */
+  inflatedBytes?: number;
+}
+
 /** The only error `importCard` and `exportCard` throw. Always final: the same input fails again. */
 export class CardError extends Error {
   readonly retryable = false;
+  readonly details: CardErrorDetails;
 
   constructor(
     readonly code: CardErrorCode,
     message: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; details?: CardErrorDetails },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CardError';
+    this.details = options?.details ?? {};
   }
 }
 

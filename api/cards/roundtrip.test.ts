@@ -29,7 +29,8 @@ const RESERVED = new Set([
   '__proto__',
 ]);
 
-const text = fc.string({ unit: 'binary', maxLength: 30 });
+// Any text a card may hold: every code point but NUL, which no card can carry (`bad_text`).
+const text = fc.string({ unit: 'binary', maxLength: 30 }).filter((s) => !s.includes('\0'));
 const nonBlank = text.filter((s) => s.trim() !== '');
 const words = fc.array(text, { maxLength: 3 });
 const extras = fc.dictionary(

@@ -204,16 +204,28 @@ export function v2CardKnowledge(): Json[] {
   ];
 }
 
-/** `code: message` of the CardError that `fn` throws, or 'no error'; any other error is rethrown. */
-export function cardErrorOf(fn: () => unknown): string {
+/** The CardError that `fn` throws, or undefined; any other error is rethrown. */
+export function cardErrorThrownBy(fn: () => unknown): CardError | undefined {
   try {
     fn();
   } catch (err) {
-    if (err instanceof CardError) return `${err.code}: ${err.message}`;
+    if (err instanceof CardError) return err;
     throw err;
   }
-  return 'no error';
+  return undefined;
 }
+
+/** `code: message` of the CardError that `fn` throws, or 'no error'; any other error is rethrown. */
+export function cardErrorOf(fn: () => unknown): string {
+  const err = cardErrorThrownBy(fn);
+  return err ? `${err.code}: ${err.message}` : 'no error';
+}
+
+/**
+ * The most one inflate step may produce past an entry's declared size: DEFLATE's best ratio
+ * (~1,032:1) times the smallest step api/cards/zip.ts feeds the inflater (1 KiB).
+ */
+export const ONE_INFLATE_STEP_BYTES = 1032 * 1024;
 
 // --- an independent PNG writer and tEXt reader --------------------------------------------------
 

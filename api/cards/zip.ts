@@ -36,6 +36,13 @@ const MAX_COMMENT = 0xffff;
  * legitimate assets slow, because fflate re-copies its pending input on every step.
  */
 const INFLATE_STEP = 16384;
+/**
+ * The smallest step. A step is also kept to what could still fit in the declared size at 1,032:1,
+ * so an entry that declares little (a bomb that lies) overshoots by at most ~1 MiB, not ~16 MiB:
+ * caught in milliseconds. Entries that declare a lot still take full steps until near their end.
+ */
+const MIN_INFLATE_STEP = 1024;
+const MAX_DEFLATE_RATIO = 1032;
 
 /** Lists the archive's entries from its central directory, enforcing `limits` on the declared values. */
 export function readZipDirectory(zip: Uint8Array, limits: ZipLimits): ZipEntry[] {
@@ -95,6 +102,41 @@ export function readZipDirectory(zip: Uint8Array, limits: ZipLimits): ZipEntry[]
  * stopped as soon as it does, so a zip bomb costs at most one inflate step beyond the limit.
  */
 export function readZipEntry(zip: Uint8Array, entry: ZipEntry, limits: ZipLimits): Uint8Array {
+  const { data, method } = compressedData(zip, entry, limits);
+  let out: Uint8Array;
+  if (method === 'stored') {
+    out = data.slice();
+  } else {
+    out = new Uint8Array(entry.uncompressedSize);
+    let at = 0;
+    inflateCapped(data, entry, (chunk) => {
+      out.set(chunk, at);
+      at += chunk.length;
+    });
+  }
+  if (crc32(out) !== entry.crc) throw new CardError('bad_crc', `ZIP entry ${entry.name} has a bad CRC`);
+  return out;
+}
+
+/**
+ * Checks what readZipEntry checks (the declared size is the real one, the CRC holds) without
+ * keeping the bytes: the inflated data goes through a running CRC and is dropped, so memory stays
+ * at one inflate step whatever the entry holds. For checking a whole archive before accepting it.
+ */
+export function checkZipEntry(zip: Uint8Array, entry: ZipEntry, limits: ZipLimits): void {
+  const { data, method } = compressedData(zip, entry, limits);
+  let crc = 0;
+  if (method === 'stored') crc = crc32(data);
+  else inflateCapped(data, entry, (chunk) => (crc = crc32(chunk, crc)));
+  if (crc !== entry.crc) throw new CardError('bad_crc', `ZIP entry ${entry.name} has a bad CRC`);
+}
+
+/** The entry's compressed bytes, after the checks that need no inflating. */
+function compressedData(
+  zip: Uint8Array,
+  entry: ZipEntry,
+  limits: ZipLimits,
+): { data: Uint8Array; method: 'stored' | 'deflate' } {
   const { name } = entry;
   if (entry.flags & 1) throw new CardError('bad_zip', `ZIP entry ${name} is encrypted`);
   if (entry.uncompressedSize > limits.maxUncompressedBytes)
@@ -109,34 +151,38 @@ export function readZipEntry(zip: Uint8Array, entry: ZipEntry, limits: ZipLimits
   const end = start + entry.compressedSize;
   if (end > zip.length) throw new CardError('bad_zip', `ZIP entry ${name} is truncated`);
   const data = zip.subarray(start, end);
-
-  let out: Uint8Array;
   if (entry.method === 0) {
     if (entry.compressedSize !== entry.uncompressedSize)
       throw new CardError('bad_zip', `ZIP entry ${name} is stored but its two sizes differ`);
-    out = data.slice();
-  } else if (entry.method === 8) {
-    out = inflateBounded(data, entry.uncompressedSize, name);
-  } else {
-    throw new CardError('bad_zip', `ZIP entry ${name} uses compression method ${entry.method}, not deflate`);
+    return { data, method: 'stored' };
   }
-  if (crc32(out) !== entry.crc) throw new CardError('bad_crc', `ZIP entry ${name} has a bad CRC`);
-  return out;
+  if (entry.method === 8) return { data, method: 'deflate' };
+  throw new CardError('bad_zip', `ZIP entry ${name} uses compression method ${entry.method}, not deflate`);
 }
 
-function inflateBounded(data: Uint8Array, size: number, name: string): Uint8Array {
-  const out = new Uint8Array(size);
+/**
+ * Inflates `data` into `sink` chunk by chunk, and stops with `zip_limits` as soon as the output
+ * passes the entry's declared size: the caller's memory is bounded by that size, never by the data.
+ * The error's `details.inflatedBytes` says how far it got (at most one step past the declared size).
+ */
+function inflateCapped(data: Uint8Array, entry: ZipEntry, sink: (chunk: Uint8Array) => void): void {
+  const { name, uncompressedSize: size } = entry;
   let produced = 0;
   const inflate = new Inflate((chunk) => {
     if (produced + chunk.length > size)
-      throw new CardError('zip_limits', `ZIP entry ${name} inflates past its declared ${size} bytes`);
-    out.set(chunk, produced);
+      throw new CardError('zip_limits', `ZIP entry ${name} inflates past its declared ${size} bytes`, {
+        details: { inflatedBytes: produced + chunk.length },
+      });
+    sink(chunk);
     produced += chunk.length;
   });
   try {
-    for (let at = 0; at < data.length; at += INFLATE_STEP) {
-      const end = Math.min(at + INFLATE_STEP, data.length);
+    for (let at = 0; at < data.length;) {
+      const fits = Math.ceil((size - produced) / MAX_DEFLATE_RATIO);
+      const step = Math.min(INFLATE_STEP, Math.max(MIN_INFLATE_STEP, fits));
+      const end = Math.min(at + step, data.length);
       inflate.push(data.subarray(at, end), end === data.length);
+      at = end;
     }
     if (data.length === 0) inflate.push(new Uint8Array(0), true);
   } catch (err) {
@@ -148,7 +194,6 @@ function inflateBounded(data: Uint8Array, size: number, name: string): Uint8Arra
       'bad_zip',
       `ZIP entry ${name} inflates to ${produced} bytes, not the declared ${size}`,
     );
-  return out;
 }
 
 function findEndOfCentralDirectory(zip: Uint8Array): number {

@@ -3,9 +3,11 @@ import { metricsOperations } from '../http/metrics.openapi.ts';
 import { accountOperations } from '../routes/accounts.openapi.ts';
 import { analyticsOperations } from '../routes/analytics.openapi.ts';
 import { broadcastOperations } from '../routes/broadcasts.openapi.ts';
+import { showControlOperations } from '../routes/show-control.openapi.ts';
 import { catalogOperations } from '../routes/catalog.openapi.ts';
 import { characterOperations } from '../routes/characters.openapi.ts';
 import { knowledgeOperations } from '../routes/knowledge.openapi.ts';
+import { libraryImportOperations } from '../routes/library-import.openapi.ts';
 import { avatarOperations } from '../routes/avatars.openapi.ts';
 import { characterGenerateOperations } from '../routes/character-generate.openapi.ts';
 import { voiceOperations } from '../routes/voices.openapi.ts';
@@ -40,6 +42,7 @@ export function apiOperations(opts: Partial<OperationsOptions> = {}): ApiOperati
     ...accountOperations,
     ...catalogOperations,
     ...characterOperations,
+    ...libraryImportOperations,
     ...knowledgeOperations,
     ...characterGenerateOperations,
     ...avatarOperations,
@@ -47,6 +50,7 @@ export function apiOperations(opts: Partial<OperationsOptions> = {}): ApiOperati
     ...sessionOperations,
     ...analyticsOperations,
     ...broadcastOperations,
+    ...showControlOperations,
     ...livekitWebhookOperations,
     ...docsOperations,
     ...((opts.metrics ?? true) ? metricsOperations : []),

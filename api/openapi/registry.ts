@@ -12,6 +12,8 @@ export interface ResponseSpec {
   schema?: z.ZodType;
   /** @defaultValue 'application/json' */
   contentType?: string;
+  /** Further media types the same status may answer with (a `?format=` the client asked for). @defaultValue {} */
+  alsoContent?: Record<string, z.ZodType>;
 }
 
 /**
@@ -123,7 +125,13 @@ function operationObject(op: ApiOperation): Record<string, unknown> {
     responses[status] = {
       description: r.description,
       ...(r.schema
-        ? { content: { [r.contentType ?? 'application/json']: { schema: jsonSchemaOf(r.schema, 'output') } } }
+        ? {
+            content: Object.fromEntries(
+              Object.entries({ [r.contentType ?? 'application/json']: r.schema, ...r.alsoContent }).map(
+                ([type, schema]) => [type, { schema: jsonSchemaOf(schema, 'output') }],
+              ),
+            ),
+          }
         : {}),
     };
   }

@@ -1,15 +1,10 @@
 import express, { Router, type RequestHandler } from 'express';
-import {
-  CreateCharacterRequest,
-  AvatarContentType,
-  ExportCharacterQuery,
-  type ImportCharacterResponse,
-} from '../../protocol/index.ts';
-import { CardError, exportCard, importCard, type CardAvatar } from '../cards/index.ts';
+import { ExportCharacterQuery, type ImportCharacterResponse } from '../../protocol/index.ts';
+import { CardError, exportCard, importCard } from '../cards/index.ts';
 import { InvalidCardError, NotFoundError, parseOrThrow, UnsupportedMediaTypeError } from '../errors.ts';
 import { characterAccess } from '../services/access.ts';
-import { AvatarRejectedError, type AvatarService } from '../services/avatars.ts';
-import { characterFromCard, exportableCharacter } from '../services/character-cards.ts';
+import type { AvatarService } from '../services/avatars.ts';
+import { exportableCharacter, storeImportedCard } from '../services/character-cards.ts';
 import type { CharacterRepository } from '../services/characters.ts';
 import { enforce, requireUser } from './auth.ts';
 import { characterIdParam } from './params.ts';
@@ -68,19 +63,16 @@ export function characterCardsRouter({
         if (err instanceof CardError) throw new InvalidCardError(err.message, err.code);
         throw err;
       }
-      const { input, knowledge, warnings } = characterFromCard(imported);
-      // The mapping keeps within every limit; checking again means a slip is a 400, never a bad row.
-      const valid = parseOrThrow(CreateCharacterRequest, input, 'character made from the card');
-      let character = await characters.createImported(user.id, valid, knowledge, imported.raw);
-      if (avatars && imported.avatar) {
-        const kept = await keepCardImage(avatars, character.id, imported.avatar, avatarLimitBytes, warnings);
-        if (kept) character = { ...character, avatarUrl: kept };
-      }
+      const { character, warnings } = await storeImportedCard(
+        { characters, avatars, avatarLimitBytes },
+        user.id,
+        imported,
+      );
       req.log.info(
-        { character: character.id, userId: user.id, spec: imported.spec, entries: knowledge.length },
+        { character: character.id, userId: user.id, spec: imported.spec, entries: imported.knowledge.length },
         'character imported',
       );
-      const body: ImportCharacterResponse = { character, warnings: [...imported.warnings, ...warnings] };
+      const body: ImportCharacterResponse = { character, warnings };
       res.status(201).json(body);
     },
   );
@@ -108,30 +100,4 @@ export function characterCardsRouter({
     res.send(Buffer.from(card.bytes));
   });
   return router;
-}
-
-/** Stores a card's image as the character's avatar; a warning instead when it cannot be one. */
-async function keepCardImage(
-  avatars: AvatarService,
-  characterId: string,
-  image: CardAvatar,
-  limitBytes: number,
-  warnings: string[],
-): Promise<string | undefined> {
-  const type = AvatarContentType.safeParse(image.contentType);
-  if (!type.success) {
-    warnings.push(`the card's ${image.contentType} image was not kept: avatars are PNG, JPEG or WebP`);
-    return undefined;
-  }
-  if (image.bytes.length > limitBytes) {
-    warnings.push(`the card's image was not kept as the avatar: it is larger than ${limitBytes} bytes`);
-    return undefined;
-  }
-  try {
-    return (await avatars.put(characterId, image.bytes, type.data)).avatarUrl;
-  } catch (err) {
-    if (!(err instanceof AvatarRejectedError)) throw err;
-    warnings.push(`the card's image was not kept as the avatar: ${err.message}`);
-    return undefined;
-  }
 }

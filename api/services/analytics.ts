@@ -44,6 +44,28 @@ const percentile = (fraction: number, column: AnyColumn) =>
   float(sql`percentile_cont(${sql.raw(String(fraction))}) within group (order by ${column})`);
 const minutesOf = (expr: SQL) => float(sql`round(coalesce(sum(${expr}), 0)::numeric / 60000, 2)`);
 
+/** The sessions an analytics request covers: created in the range, by the scope's owner and character. */
+export function sessionsInScope(db: Db, scope: AnalyticsScope, range: AnalyticsRange): SQL | undefined {
+  return and(
+    sql`${sessions.createdAt} >= ${range.from.toISOString()}::timestamptz`,
+    sql`${sessions.createdAt} < ${range.to.toISOString()}::timestamptz`,
+    scope.ownerId === undefined ? undefined : eq(sessions.ownerId, scope.ownerId),
+    scope.characterId === undefined
+      ? undefined
+      : exists(
+          db
+            .select({ one: sql`1` })
+            .from(sessionCharacters)
+            .where(
+              and(
+                eq(sessionCharacters.sessionId, sessions.id),
+                eq(sessionCharacters.characterId, scope.characterId),
+              ),
+            ),
+        ),
+  );
+}
+
 /** Usage and latency figures, all computed by the database (Postgres and PGlite alike). */
 export class AnalyticsService {
   constructor(private readonly db: Db) {}
@@ -51,24 +73,7 @@ export class AnalyticsService {
   async compute(scope: AnalyticsScope, range: AnalyticsRange): Promise<Analytics> {
     const from = range.from.toISOString();
     const to = range.to.toISOString();
-    const inScope = and(
-      sql`${sessions.createdAt} >= ${from}::timestamptz`,
-      sql`${sessions.createdAt} < ${to}::timestamptz`,
-      scope.ownerId === undefined ? undefined : eq(sessions.ownerId, scope.ownerId),
-      scope.characterId === undefined
-        ? undefined
-        : exists(
-            this.db
-              .select({ one: sql`1` })
-              .from(sessionCharacters)
-              .where(
-                and(
-                  eq(sessionCharacters.sessionId, sessions.id),
-                  eq(sessionCharacters.characterId, scope.characterId),
-                ),
-              ),
-          ),
-    );
+    const inScope = sessionsInScope(this.db, scope, range);
     const sessionIds = this.db.select({ id: sessions.id }).from(sessions).where(inScope);
     const inSessions = inArray(messages.sessionId, sessionIds);
     const reply = and(
@@ -144,7 +149,7 @@ export class AnalyticsService {
 }
 
 /** Every UTC date the range touches, in order (`to` is exclusive). */
-function utcDays({ from, to }: AnalyticsRange): string[] {
+export function utcDays({ from, to }: AnalyticsRange): string[] {
   const out: string[] = [];
   const last = new Date(to.getTime() - 1).toISOString().slice(0, 10);
   for (let d = new Date(from.toISOString().slice(0, 10)); ; d = new Date(d.getTime() + DAY_MS)) {

@@ -4,19 +4,25 @@
 // and an edited one is written from the character.
 import { isDeepStrictEqual } from 'node:util';
 import {
+  AvatarContentType,
   builderDefaults,
+  CreateCharacterRequest,
+  type Character,
   type CharacterVoice,
-  type CreateCharacterRequest,
   type Persona,
 } from '../../protocol/index.ts';
 import {
   importCard,
+  type CardAvatar,
   type CharacterDraft,
   type ExportableCharacter,
   type ImportedCard,
   type KnowledgeEntry,
 } from '../cards/index.ts';
-import type { CharacterForExport } from './characters.ts';
+import { cardContentHash } from '../cards/library-hash.ts';
+import { parseOrThrow } from '../errors.ts';
+import { AvatarRejectedError, type AvatarService } from './avatars.ts';
+import type { CharacterForExport, CharacterRepository } from './characters.ts';
 
 /** The avatar an imported character gets; the card's own image is not stored yet. */
 export const IMPORTED_AVATAR_URL = '/avatars/imported.svg';
@@ -43,6 +49,63 @@ export function characterFromCard(card: Pick<ImportedCard, 'draft' | 'knowledge'
   const input = inputFromDraft(card.draft, warnings);
   const knowledge = card.knowledge.map((k, i) => storableEntry(k, i, warnings));
   return { input, knowledge, warnings };
+}
+
+/** Where imported cards are stored: the characters, and the avatars their images become. */
+export interface CardStore {
+  characters: CharacterRepository;
+  /** @defaultValue none: card images are ignored */
+  avatars?: AvatarService;
+  /** Largest card image kept as the avatar (`AVATAR_UPLOAD_LIMIT`). */
+  avatarLimitBytes: number;
+}
+
+/**
+ * Stores a read card as a new private character of `ownerId`, with its lorebook, the card itself
+ * and its content hash, and its image as the avatar when it can be one. The single-card and the
+ * library import both come through here. Throws ValidationError if the mapping ever made a
+ * character the schema refuses (a 400, never a bad row).
+ */
+export async function storeImportedCard(
+  store: CardStore,
+  ownerId: string,
+  imported: ImportedCard,
+  cardHash: string = cardContentHash(imported.raw),
+): Promise<{ character: Character; warnings: string[] }> {
+  const { input, knowledge, warnings } = characterFromCard(imported);
+  const valid = parseOrThrow(CreateCharacterRequest, input, 'character made from the card');
+  let character = await store.characters.createImported(ownerId, valid, knowledge, imported.raw, cardHash);
+  if (store.avatars && imported.avatar) {
+    const kept = await keepCardImage(store, character.id, imported.avatar, warnings);
+    if (kept) character = { ...character, avatarUrl: kept };
+  }
+  return { character, warnings: [...imported.warnings, ...warnings] };
+}
+
+/** Stores a card's image as the character's avatar; a warning instead when it cannot be one. */
+async function keepCardImage(
+  { avatars, avatarLimitBytes }: CardStore,
+  characterId: string,
+  image: CardAvatar,
+  warnings: string[],
+): Promise<string | undefined> {
+  if (!avatars) return undefined;
+  const type = AvatarContentType.safeParse(image.contentType);
+  if (!type.success) {
+    warnings.push(`the card's ${image.contentType} image was not kept: avatars are PNG, JPEG or WebP`);
+    return undefined;
+  }
+  if (image.bytes.length > avatarLimitBytes) {
+    warnings.push(`the card's image was not kept as the avatar: it is larger than ${avatarLimitBytes} bytes`);
+    return undefined;
+  }
+  try {
+    return (await avatars.put(characterId, image.bytes, type.data)).avatarUrl;
+  } catch (err) {
+    if (!(err instanceof AvatarRejectedError)) throw err;
+    warnings.push(`the card's image was not kept as the avatar: ${err.message}`);
+    return undefined;
+  }
 }
 
 /**

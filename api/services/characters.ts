@@ -79,17 +79,28 @@ export class CharacterRepository {
     return toCharacter(row!);
   }
 
-  /** Creates a character from an imported card, with its lorebook and the card itself, at once. */
+  /**
+   * Creates a character from an imported card, with its lorebook and the card itself, at once.
+   * `cardHash` (api/cards/library-hash.ts) lets a later library import recognise the same card.
+   */
   async createImported(
     ownerId: string,
     input: CreateCharacterRequest,
     knowledge: readonly KnowledgeEntry[],
     cardRaw: unknown,
+    cardHash?: string,
   ): Promise<Character> {
     return this.db.transaction(async (tx) => {
       const [row] = await tx
         .insert(characters)
-        .values({ ...input, id: characterIdFor(input.name), ownerId, builtIn: false, cardRaw })
+        .values({
+          ...input,
+          id: characterIdFor(input.name),
+          ownerId,
+          builtIn: false,
+          cardRaw,
+          cardHash: cardHash ?? null,
+        })
         .returning();
       if (knowledge.length > 0)
         await tx.insert(knowledgeEntries).values(
@@ -107,6 +118,17 @@ export class CharacterRepository {
       if (knowledge.length > 0) await syncLorebookChunks(tx, row!.id);
       return toCharacter(row!);
     });
+  }
+
+  /** The id of one of the owner's characters imported from the card with this hash, if any. */
+  async findByCardHash(ownerId: string, cardHash: string): Promise<string | undefined> {
+    const [row] = await this.db
+      .select({ id: characters.id })
+      .from(characters)
+      .where(and(eq(characters.ownerId, ownerId), eq(characters.cardHash, cardHash)))
+      .orderBy(asc(characters.createdAt))
+      .limit(1);
+    return row?.id;
   }
 
   /** Everything card export needs; callers decide with access.ts whether the caller may have it. */

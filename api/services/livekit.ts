@@ -1,6 +1,7 @@
 import {
   AccessToken,
   AgentDispatchClient,
+  DataPacket_Kind,
   RoomAgentDispatch,
   RoomConfiguration,
   RoomServiceClient,
@@ -124,6 +125,26 @@ export class LivekitService {
       await this.dispatches.createDispatch(room, AGENT_NAME, { metadata });
     } catch (err) {
       throw new LivekitUnavailableError(`LiveKit agent dispatch failed: ${describe(err)}`, { cause: err });
+    }
+  }
+
+  /**
+   * Sends `data` reliably on `topic` to the participants named `identities` (never everyone), from
+   * the server itself: it arrives without a sender, which no participant can forge.
+   */
+  async sendData(
+    room: string,
+    data: Uint8Array,
+    opts: { topic: string; identities: string[] },
+  ): Promise<void> {
+    if (opts.identities.length === 0) throw new Error('sendData needs at least one identity');
+    try {
+      await this.rooms.sendData(room, data, DataPacket_Kind.RELIABLE, {
+        topic: opts.topic,
+        destinationIdentities: opts.identities,
+      });
+    } catch (err) {
+      throw new LivekitUnavailableError(`LiveKit room service failed: ${describe(err)}`, { cause: err });
     }
   }
 

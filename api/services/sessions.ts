@@ -42,6 +42,8 @@ export interface SessionServiceDeps {
   livekitPublicUrl: string;
   /** When a new session's agent is first looked for (agent-supervisor.ts). @defaultValue 5000 */
   agentJoinTimeoutMs?: number;
+  /** Called once a turn is newly stored (engagement rollups); it must not throw. @defaultValue undefined */
+  turnStored?: (turn: MessageRow, log: Logger) => Promise<void>;
 }
 
 /** What happened to a reported turn; reports are idempotent by turn id. */
@@ -294,6 +296,7 @@ export class SessionService {
         },
         'turn recorded',
       );
+      await this.deps.turnStored?.(inserted, log);
       return { kind: 'created', turn: toTurn(inserted) };
     }
     const [existing] = await this.deps.db.select().from(messages).where(eq(messages.id, turn.id)).limit(1);

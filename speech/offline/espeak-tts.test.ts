@@ -46,8 +46,12 @@ describe('EspeakTTS', () => {
     expect(new Set(events.map((e) => e.requestId)).size).toBe(1);
     expect(rmsOf(samplesOf(events.map((e) => e.frame)))).toBeGreaterThan(0.02);
     const m = await metrics;
+    // Measured to the first frame, not the last: a real time to first byte. How fast espeak is
+    // depends on the machine, so that is printed, not asserted.
     expect(m.ttfbMs).toBeGreaterThanOrEqual(0);
-    expect(m.ttfbMs).toBeLessThan(1000); // ≈ 15–30 ms measured; generous for a loaded 2-core CI box
+    expect(m.ttfbMs).toBeLessThanOrEqual(m.durationMs);
+    expect(m.audioDurationMs).toBe(Math.round(events.length * 20));
+    console.log(`espeak-ng: first audio after ${m.ttfbMs} ms, all of it after ${m.durationMs} ms`);
   });
 
   it('when the voice, variant or pitch differ, then the audio differs, and a higher pitch crosses zero more often', async () => {

@@ -5,6 +5,7 @@ import { messageOf } from './builder-extras.ts';
 import { formatMs, hoursOfDay } from './chart-geometry.ts';
 import { countChartElement } from './charts.ts';
 import { h } from './dom.ts';
+import { engagementView, getEngagement } from './engagement-view.ts';
 import { sendToSignIn } from './page-guard.ts';
 import { analyticsRanges } from './query.ts';
 import type { AnalyticsRangeDays } from './query.ts';
@@ -125,17 +126,29 @@ export function renderAnalyticsPage(root: HTMLElement, characterId: string | und
       body,
     ),
   );
+  const showError = (err: unknown): void => {
+    status.className = 'error';
+    status.textContent = messageOf(err);
+  };
   const load = (): void => {
     const id = ++generation;
     status.className = 'status';
     status.textContent = 'Loading…';
     for (const b of picker.querySelectorAll('button'))
       b.setAttribute('aria-pressed', String(b.dataset.days === String(days)));
-    getAnalytics(characterId, days)
-      .then((a) => {
+    const range = days;
+    const engagement =
+      characterId === undefined
+        ? Promise.resolve(null)
+        : getEngagement(characterId, range).then(
+            (e) => engagementView(e, { characterId, days: range, onError: showError }),
+            (err: unknown) => h('p', { class: 'error', 'data-testid': 'engagement-error' }, messageOf(err)),
+          );
+    Promise.all([getAnalytics(characterId, range), engagement])
+      .then(([a, e]) => {
         if (controller.signal.aborted || id !== generation) return;
         status.textContent = '';
-        body.replaceChildren(...view(a));
+        body.replaceChildren(...view(a), ...(e ? [e] : []));
       })
       .catch((err: unknown) => {
         if (controller.signal.aborted || id !== generation) return;

@@ -27,6 +27,7 @@ import {
   validateBuilder,
 } from './builder-form.ts';
 import { h, showPageError } from './dom.ts';
+import { libraryImportPanel } from './library-import-view.ts';
 import { hrefFor, pathOf } from './router.ts';
 
 /**
@@ -118,6 +119,7 @@ function mount(root: HTMLElement, character: Character | undefined, signal: Abor
         fields.showErrors(validateBuilder(fields.read()));
       }),
       importPanel((c) => (window.location.hash = hrefFor({ name: 'build', characterId: c.id }))),
+      libraryImportPanel(signal),
     );
   } else {
     side.push(avatarPanel(character, (url) => fields.setAvatarUrl(url)));

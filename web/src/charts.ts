@@ -5,8 +5,8 @@ import { h } from './dom.ts';
 
 const svgNs = 'http://www.w3.org/2000/svg';
 
-/** An SVG element; `h()` only makes HTML ones. */
-function s<K extends keyof SVGElementTagNameMap>(
+/** An SVG element; `h()` only makes HTML ones. Shared by the engagement charts (engagement-charts.ts). */
+export function s<K extends keyof SVGElementTagNameMap>(
   tag: K,
   attrs: Record<string, string | number> = {},
   ...children: Array<Node | string>
@@ -17,7 +17,7 @@ function s<K extends keyof SVGElementTagNameMap>(
   return el;
 }
 
-function yAxis(plot: PlotArea, ticks: readonly Tick[], title: string): SVGGElement {
+export function yAxis(plot: PlotArea, ticks: readonly Tick[], title: string): SVGGElement {
   return s(
     'g',
     { class: 'axis y-axis' },

@@ -1,5 +1,5 @@
 import type { ReadableStream } from 'node:stream/web';
-import { type llm, type tts, voice } from '@livekit/agents';
+import { llm, type tts, voice } from '@livekit/agents';
 import { ParticipantKind, Room } from '@livekit/rtc-node';
 import type { Logger } from '../../logger.ts';
 import type { Character } from '../../../protocol/index.ts';
@@ -65,6 +65,8 @@ interface PendingReply {
   handle: voice.SpeechHandle;
   text: string;
   startedAt: number | null;
+  /** A scripted line's message: `say` puts it in the chat context, not on its handle. */
+  said?: llm.ChatMessage;
 }
 
 /**
@@ -77,6 +79,8 @@ export class CastMember {
   readonly room = new Room();
   readonly session: voice.AgentSession;
   readonly #agent: CastAgent;
+  readonly #llm: llm.LLM;
+  readonly #instructions: string;
   readonly #log: Logger;
   readonly #events: CastMemberEvents;
   #reply: PendingReply | null = null;
@@ -94,6 +98,8 @@ export class CastMember {
     this.#events = events;
     this.#log = logger.child({ character: character.id });
     this.#agent = new CastAgent({ instructions });
+    this.#llm = models.llm;
+    this.#instructions = instructions;
     if (moderate) this.#agent.moderate = (stream) => moderateSentences(stream, moderate);
     this.session = new voice.AgentSession({
       llm: models.llm,
@@ -112,6 +118,12 @@ export class CastMember {
       if (ev.newState !== 'speaking' || !reply || reply.startedAt !== null) return;
       reply.startedAt = Date.now();
       this.#events.speechStarted(reply.turnId, reply.startedAt);
+    });
+    this.session.on(voice.AgentSessionEventTypes.ConversationItemAdded, (ev) => {
+      // Only once the line is audible: the one it replaced adds its message before it starts.
+      const reply = this.#reply;
+      if (reply?.startedAt != null && ev.item.type === 'message' && ev.item.role === 'assistant')
+        reply.said = ev.item;
     });
   }
 
@@ -157,6 +169,42 @@ export class CastMember {
     void this.#follow(reply);
   }
 
+  /** Says `text` word for word as turn `turnId` (a scripted line); with `hold` it waits like a reply. */
+  say(turnId: string, text: string, hold: boolean): void {
+    if (this.#reply?.turnId === turnId) {
+      if (!hold) this.session.resumeReplyAuthorization();
+      return;
+    }
+    this.#dropReply();
+    if (hold) this.session.pauseReplyAuthorization();
+    else this.session.resumeReplyAuthorization();
+    const handle = this.session.say(text, { allowInterruptions: true, addToChatCtx: true });
+    const reply: PendingReply = { turnId, handle, text, startedAt: null };
+    this.#reply = reply;
+    void this.#follow(reply);
+  }
+
+  /**
+   * The character's answer to `prompt` in its own words (its LLM, its persona), without saying it:
+   * `chatCtx` is the conversation so far from its seat.
+   */
+  async compose(chatCtx: llm.ChatContext, prompt: string, signal: AbortSignal): Promise<string> {
+    const ctx = chatCtx.copy();
+    ctx.insert(llm.ChatMessage.create({ role: 'system', content: this.#instructions, createdAt: 0 }));
+    ctx.addMessage({ role: 'user', content: `Show producer: ${prompt}` });
+    const stream = this.#llm.chat({ chatCtx: ctx });
+    const abort = () => stream.close();
+    signal.addEventListener('abort', abort, { once: true });
+    let text = '';
+    try {
+      for await (const chunk of stream) text += chunk.delta?.content ?? '';
+    } finally {
+      signal.removeEventListener('abort', abort);
+    }
+    if (signal.aborted) throw new Error('composing aborted');
+    return text.trim();
+  }
+
   /** Lets a held reply play (the floor is free). */
   release(turnId: string): void {
     if (this.#reply?.turnId === turnId) this.session.resumeReplyAuthorization();
@@ -199,9 +247,10 @@ export class CastMember {
       this.#log.debug({ err }, 'reply playout wait ended early');
     }
     if (this.#reply === reply) this.#reply = null;
-    const message = [...reply.handle.chatItems]
-      .reverse()
-      .find((i): i is llm.ChatMessage => i.type === 'message' && i.role === 'assistant');
+    const message =
+      [...reply.handle.chatItems]
+        .reverse()
+        .find((i): i is llm.ChatMessage => i.type === 'message' && i.role === 'assistant') ?? reply.said;
     const heard = (message?.textContent ?? '').trim();
     const interrupted = reply.handle.interrupted;
     this.#events.replyEnded({

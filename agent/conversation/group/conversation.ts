@@ -15,6 +15,8 @@ export interface CastVoice {
     instructions: string,
     hold: boolean,
   ): void;
+  /** Says `text` word for word as the turn `turnId` (a scripted line), held like a reply. */
+  say(turnId: string, text: string, hold: boolean): void;
   release(turnId: string): void;
   hold(turnId: string): void;
   cancel(turnId: string): void;
@@ -48,6 +50,11 @@ export interface GroupConversationHooks {
   }): void;
   /** A character started or stopped being audible. */
   audible?(characterId: string, audible: boolean): void;
+  /**
+   * A scripted line's turn ended: played out, cut off (`interrupted`, `heardText` the part heard),
+   * or dropped before anyone heard it (`audible` false: it may be offered again).
+   */
+  lineEnded?(lineId: string, outcome: { audible: boolean; heardText: string; interrupted: boolean }): void;
 }
 
 /**
@@ -126,6 +133,13 @@ export class GroupConversation {
     const gap = this.#gaps.get(outcome.turnId) ?? null;
     this.#gaps.delete(outcome.turnId);
     if (audible) this.#hooks.audible?.(character.id, false);
+    const line = plan?.line;
+    if (line)
+      this.#hooks.lineEnded?.(line.id, {
+        audible,
+        heardText: outcome.heardText,
+        interrupted: outcome.interrupted,
+      });
     if (!audible && !outcome.heardText) return;
     this.#hooks.replied?.({
       characterId: character.id,
@@ -146,6 +160,7 @@ export class GroupConversation {
         startedAtMs: outcome.startedAt ?? outcome.endedAt,
         endedAtMs: outcome.endedAt,
         metrics: { llmTtftMs: ms(m?.llmNodeTtft), ttsTtfbMs: ms(m?.ttsNodeTtfb), handoverGapMs: gap },
+        ...(line ? { source: 'api' as const } : {}),
       }),
     });
   }
@@ -203,10 +218,13 @@ export class GroupConversation {
       case 'hold':
         this.#voices.get(effect.characterId)?.hold(effect.turnId);
         return;
-      case 'cancel':
+      case 'cancel': {
+        const line = this.#plans.get(effect.turnId)?.line;
         this.#plans.delete(effect.turnId);
         this.#voices.get(effect.characterId)?.cancel(effect.turnId);
+        if (line) this.#hooks.lineEnded?.(line.id, { audible: false, heardText: '', interrupted: true });
         return;
+      }
       case 'interrupt':
         this.#voices.get(effect.characterId)?.interrupt();
         return;
@@ -226,6 +244,7 @@ export class GroupConversation {
       return;
     }
     this.#plans.set(plan.turnId, plan);
+    if (plan.line) return voice.say(plan.turnId, plan.line.text, hold);
     const chatCtx = this.transcript.chatContextFor(characterId);
     const last = this.transcript.lines.at(-1);
     // A reply prepared while the previous speaker still talks answers text not yet in the transcript.

@@ -132,6 +132,9 @@ export function reduceFloor(
     case 'autonomousTopic':
       takeTopic(d, event.topic, event.characterId);
       break;
+    case 'scriptedLine':
+      takeLine(d, event);
+      break;
     case 'tick':
       break;
   }
@@ -186,6 +189,47 @@ function takeTopic(d: Draft, topic: TopicCue, characterId: string | undefined): 
     type: 'observe',
     observation: { kind: 'topicDeclined', topic, why: open ? 'nobody' : 'busy' },
   });
+}
+
+/**
+ * A scripted line (show control) never goes over a person: not while one speaks, is due a
+ * transcript or is being answered. It becomes the current turn at once; a pending answer waits.
+ */
+function takeLine(d: Draft, e: Extract<FloorEvent, { type: 'scriptedLine' }>): void {
+  const s = d.s;
+  const person = Object.keys(s.humans).length > 0 || Object.keys(s.awaitingFinal).length > 0;
+  const why = !d.ctx.characters.some((c) => c.id === e.characterId)
+    ? 'nobody'
+    : person || s.deciding || (s.pending.length > 0 && !e.interrupt)
+      ? 'human'
+      : !e.interrupt && (busy(s) || s.stopping.length > 0)
+        ? 'busy'
+        : null;
+  if (why)
+    return void d.fx.push({ type: 'observe', observation: { kind: 'lineDeclined', lineId: e.lineId, why } });
+  const current = s.current;
+  if (current) {
+    d.fx.push({ type: 'interrupt', characterId: current.characterId, turnId: current.plan.turnId });
+    if (!s.stopping.includes(current.characterId)) s.stopping.push(current.characterId);
+    s.current = null;
+  }
+  cancelQueue(d);
+  s.nextId += 1;
+  const plan = {
+    turnId: `t${s.nextId}`,
+    reason: 'line' as const,
+    replyTo: null,
+    chainIndex: 0,
+    relationship: null,
+    line: { id: e.lineId, text: e.text },
+  };
+  s.current = { characterId: e.characterId, plan, status: 'requested', text: e.text, followed: false };
+  if (!s.spokeThisRound.includes(e.characterId)) s.spokeThisRound.push(e.characterId);
+  d.fx.push({
+    type: 'observe',
+    observation: { kind: 'decision', characterId: e.characterId, reason: 'line', replyTo: null },
+  });
+  d.fx.push({ type: 'speak', characterId: e.characterId, plan });
 }
 
 /** A human has spoken long enough: every character stops, every waiting reply is dropped. */
@@ -249,17 +293,21 @@ function playoutFinished(d: Draft, characterId: string, text: string | undefined
   const said = text ?? turn.text ?? '';
   endTurn(d, characterId, said, false);
   d.s.chain = turn.plan.chainIndex;
-  if (d.s.pending.length === 0 && d.s.queue.length === 0 && !planChain(d, turn, said)) {
+  // A scripted line is not answered by another character: the next line of a script comes next.
+  const unanswered = () => turn.plan.line !== undefined || !planChain(d, turn, said);
+  if (d.s.pending.length === 0 && d.s.queue.length === 0 && unanswered()) {
     const capped = turn.plan.chainIndex >= d.ctx.options.chainCap;
     d.fx.push({ type: 'observe', observation: { kind: 'chainEnded', length: turn.plan.chainIndex, capped } });
   }
 }
 
 function interrupted(d: Draft, characterId: string, heardText: string): void {
-  const wasCurrent = d.s.current?.characterId === characterId;
-  if (!wasCurrent && !d.s.stopping.includes(characterId)) return;
+  // One told to stop comes first: the same character may already hold the floor again (a line
+  // that cut it off, an answer after a barge-in), and that new turn goes on.
+  const wasStopping = d.s.stopping.includes(characterId);
+  if (!wasStopping && d.s.current?.characterId !== characterId) return;
   d.s.stopping = d.s.stopping.filter((id) => id !== characterId);
-  if (wasCurrent) {
+  if (!wasStopping) {
     // Stopped by something other than a barge-in: the floor goes back to the people all the same.
     d.s.current = null;
     cancelQueue(d);
@@ -270,7 +318,8 @@ function interrupted(d: Draft, characterId: string, heardText: string): void {
 /** With the current reply's text known, the next speaker starts preparing while it talks. */
 function prepareNext(d: Draft): void {
   if (d.s.pending.length > 0 || !d.s.current) return;
-  if (d.s.queue.length === 0 && d.s.current.text !== null) planChain(d, d.s.current, d.s.current.text);
+  const { text, plan } = d.s.current;
+  if (d.s.queue.length === 0 && text !== null && !plan.line) planChain(d, d.s.current, text);
   const head = d.s.queue[0];
   if (head?.status === 'planned') {
     head.status = 'prepared';

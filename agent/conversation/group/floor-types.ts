@@ -79,6 +79,8 @@ export interface SpeakPlan {
   relationship: RelationshipHint | null;
   /** Set on a turn started by an `autonomousTopic` event (reason `pickup`, no `replyTo`). */
   topic?: TopicCue;
+  /** Set on a turn started by a `scriptedLine` event (reason `line`): these words, not a reply. */
+  line?: { id: string; text: string };
 }
 
 /** Inputs. `at` is the time on the controller's clock; when left out, the clock's now. */
@@ -106,6 +108,20 @@ export type FloorEvent =
    * holds or waits for it and no human utterance is pending. Otherwise declined (`topicDeclined`).
    */
   | { type: 'autonomousTopic'; topic: TopicCue; characterId?: string; at?: number }
+  /**
+   * Have `characterId` say `text` word for word (show control). Taken at once, as the current turn,
+   * only when no person speaks, is due a transcript or is being answered; without `interrupt` also
+   * only on an open floor, with it a character holding the floor is stopped for the line. A pending
+   * answer to a person waits for the line. Otherwise declined (`lineDeclined`).
+   */
+  | {
+      type: 'scriptedLine';
+      characterId: string;
+      lineId: string;
+      text: string;
+      interrupt: boolean;
+      at?: number;
+    }
   | { type: 'tick'; at?: number };
 
 /** Things the controller reports for logs and metrics. */
@@ -123,7 +139,9 @@ export type FloorObservation =
   | { kind: 'chainEnded'; length: number; capped: boolean }
   | { kind: 'addressingTimedOut'; requestId: string }
   /** An `autonomousTopic` was not taken: the floor was not open (`busy`) or nobody may speak (`nobody`). */
-  | { kind: 'topicDeclined'; topic: TopicCue; why: 'busy' | 'nobody' };
+  | { kind: 'topicDeclined'; topic: TopicCue; why: 'busy' | 'nobody' }
+  /** A `scriptedLine` was not taken: a person has the floor, a character does, or no such character. */
+  | { kind: 'lineDeclined'; lineId: string; why: 'human' | 'busy' | 'nobody' };
 
 /** Outputs: what the wiring must do, in order. */
 export type FloorEffect =

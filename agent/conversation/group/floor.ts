@@ -21,6 +21,9 @@
  * - `autonomousTopic` {topic, characterId?}: broadcast autonomous mode asks a character to bring up a
  *   topic; planned as a `pickup` turn carrying `plan.topic` if the floor is open, else declined
  *   (`observe` `topicDeclined`).
+ * - `scriptedLine` {characterId, lineId, text, interrupt}: show control has a character say a line
+ *   word for word; it takes the floor at once (`speak` with `plan.line`) or is declined (`observe`
+ *   `lineDeclined`). Never over a person; `interrupt` cuts a speaking character off. Never chained.
  * - `tick`: optional; the controller wakes itself through its scheduler at every deadline.
  *
  * Effects out (`FloorEffect`, to every subscriber, in order; `dispatch` also returns them):

@@ -78,4 +78,5 @@ export const secretContext = {
   twitchChatToken: (broadcastId: string) => `${broadcastId}/twitch.chatOAuthToken`,
   destinationKey: (broadcastId: string, destinationId: string) =>
     `${broadcastId}/destinations.${destinationId}.streamKey`,
+  controlWebhookSecret: (broadcastId: string) => `${broadcastId}/controlWebhook.secret`,
 };
