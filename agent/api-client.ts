@@ -129,17 +129,21 @@ export class ApiClient {
   }
 
   /**
-   * Reports that the job has a show-control command (`received`: the API stops sending it), or what
-   * became of it; a repeated report changes nothing. Throws an {@link ApiError} whose `retryable`
+   * Reports that the job has a show-control command of a broadcast or a group session (`received`:
+   * the API stops sending it), or what became of it; a repeated report changes nothing. Throws an {@link ApiError} whose `retryable`
    * says whether to send it again.
    */
   async showCommandReport(
-    broadcastId: string,
+    to: { broadcastId: string } | { sessionId: string },
     commandId: string,
     body: ShowCommandReport | 'received',
     timeoutMs = 5000,
   ): Promise<void> {
-    const command = `/api/internal/broadcasts/${encodeURIComponent(broadcastId)}/control/${encodeURIComponent(commandId)}`;
+    const owner =
+      'broadcastId' in to
+        ? `broadcasts/${encodeURIComponent(to.broadcastId)}`
+        : `sessions/${encodeURIComponent(to.sessionId)}`;
+    const command = `/api/internal/${owner}/control/${encodeURIComponent(commandId)}`;
     const path = body === 'received' ? `${command}/received` : command;
     const res = await this.#fetch(path, {
       method: 'POST',

@@ -6,6 +6,7 @@ import { ApiClient } from './api-client.ts';
 import { broadcastCallOptions, startGroupBroadcast } from './broadcast/group-broadcast.ts';
 import { startCompanionCall } from './calls/companion-call.ts';
 import { startGroupCall } from './calls/group-call.ts';
+import { attachGroupControl } from './calls/group-control.ts';
 import type { CallHost } from './calls/host.ts';
 import { type AgentOptions, loadAgentOptionsFromProcess } from './config.ts';
 import { claimRoom, leaveWhenWorkerGone } from './jobs/guard.ts';
@@ -104,4 +105,6 @@ async function runGroup(
       { ...meta, broadcast: meta.broadcast },
       { api, logger, options: { twitch: options.twitch, moderation: options.moderation } },
     );
+  // Show control of the session itself (POST /api/sessions/:id/control); a broadcast has its own.
+  else attachGroupControl(call, meta.sessionId, { api, logger });
 }

@@ -489,11 +489,13 @@ export const controlCommands = pgTable(
   'control_commands',
   {
     id: uuid('id').primaryKey(),
-    broadcastId: uuid('broadcast_id')
-      .notNull()
-      .references(() => broadcasts.id, { onDelete: 'cascade' }),
-    /** The group session (the broadcast's run) it was sent into. */
-    sessionId: uuid('session_id').references(() => sessions.id, { onDelete: 'set null' }),
+    /** The broadcast it was sent to; null for a command sent to a group session itself. */
+    broadcastId: uuid('broadcast_id').references(() => broadcasts.id, { onDelete: 'cascade' }),
+    /**
+     * The group session (the broadcast's run, or the session the command was sent to) it was sent
+     * into; deleting the session deletes its commands (their lines and answers are its content).
+     */
+    sessionId: uuid('session_id').references(() => sessions.id, { onDelete: 'cascade' }),
     /** Shape: protocol's `ShowControlAction`. */
     action: jsonb('action').$type<unknown>().notNull(),
     outcome: text('outcome', { enum: ['pending', 'spoken', 'dropped', 'moderated', 'done'] })
@@ -512,6 +514,7 @@ export const controlCommands = pgTable(
   (t) => [
     index('control_commands_broadcast_idx').on(t.broadcastId, t.createdAt),
     index('control_commands_pending_idx').on(t.broadcastId, t.outcome),
+    index('control_commands_session_pending_idx').on(t.sessionId, t.outcome),
   ],
 );
 

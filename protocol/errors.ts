@@ -19,6 +19,8 @@ export const ErrorCode = z.enum([
   'database_unavailable',
   /** Voice cloning needs ElevenLabs (`ELEVENLABS_API_KEY`), which this server does not have. */
   'voice_cloning_unavailable',
+  /** A show-control action that needs a broadcast's stage (expression, motion, switch), sent to a group session. */
+  'not_supported_in_group_call',
   'internal',
 ]);
 export type ErrorCode = z.infer<typeof ErrorCode>;

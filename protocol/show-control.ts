@@ -157,7 +157,10 @@ export type ShowCommandReport = z.infer<typeof ShowCommandReport>;
 /** A command as the API answers it (POST, GET) and the webhook delivers it. */
 export const ShowCommand = z.object({
   id: z.uuid(),
-  broadcastId: z.uuid(),
+  /** The broadcast it was sent to; null for a command sent to a group session (`POST /api/sessions/:id/control`). */
+  broadcastId: z.uuid().nullable(),
+  /** The group session it was sent into (a broadcast's run, or the session itself); null once that session is deleted. */
+  sessionId: z.uuid().nullable(),
   type: z.enum(['say', 'prompt', 'expression', 'motion', 'switch', 'topic']),
   outcome: ShowCommandOutcome,
   reason: ShowDropReason.optional(),
@@ -168,6 +171,16 @@ export const ShowCommand = z.object({
   finishedAt: z.iso.datetime().nullable(),
 });
 export type ShowCommand = z.infer<typeof ShowCommand>;
+
+/**
+ * The actions `POST /api/sessions/:id/control` takes: a group session has no stage, so
+ * `expression`, `motion` and `switch` are refused there (400 `not_supported_in_group_call`).
+ */
+export const SESSION_CONTROL_ACTIONS = [
+  'say',
+  'prompt',
+  'topic',
+] as const satisfies readonly ShowControlActionType[];
 
 /**
  * The API's packet to the broadcast's job, sent by the server (livekit-server-sdk `sendData`) on

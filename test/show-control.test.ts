@@ -3,6 +3,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFailed } f
 import { dispose } from '@livekit/rtc-node';
 import {
   Broadcast,
+  CreateSessionResponse,
   SessionDetail,
   ShowCommand,
   StartBroadcastResponse,
@@ -23,6 +24,7 @@ let ingest: RtmpIngest;
 let owner: SignedUp;
 let broadcast: Broadcast;
 let host: GroupParticipant;
+let sessionHost: GroupParticipant | undefined;
 
 const api = (path: string, init: RequestInit = {}) =>
   fetch(`${stack.api.url}${path}`, {
@@ -61,6 +63,7 @@ beforeEach(() => {
 
 afterAll(async () => {
   await host?.leave().catch(() => {});
+  await sessionHost?.leave().catch(() => {});
   await stack?.stop();
   await ingest?.stop();
   await dispose();
@@ -171,5 +174,57 @@ describe('show control of a running broadcast', () => {
       .frames.filter((f) => f.at >= sentAt && f.level > SPEECH_RMS);
     expect(walt.length, "frames of Walt's voice").toBeGreaterThan(20);
     expect(walt[0]!.at, 'Walt starts after the host stopped').toBeGreaterThan(stoppedAt);
+  });
+});
+
+describe('show control of a group session', () => {
+  it('when a say is sent to a running group session, then it is heard on that character’s track and stored as a turn from the API', async () => {
+    const res = await api('/api/sessions', {
+      method: 'POST',
+      body: JSON.stringify({ mode: 'group', characterIds: ['walt', 'june'], displayName: 'Host' }),
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const created = CreateSessionResponse.parse(await res.json());
+    sessionHost = new GroupParticipant();
+    await sessionHost.join(created.url, created.token);
+    const joined = sessionHost;
+    await within(
+      stack,
+      eventually(
+        async () => ['walt', 'june'].every((id) => joined.room.remoteParticipants.has(characterIdentity(id))),
+        Boolean,
+        { what: 'both characters in the room', timeoutMs: 60_000 },
+      ),
+      'cast',
+      60_000,
+    );
+
+    const sentAt = Date.now();
+    const sent = await api(`/api/sessions/${created.sessionId}/control`, {
+      method: 'POST',
+      body: JSON.stringify({ type: 'say', characterId: 'june', text: 'Hello both of you.', waitMs: 45_000 }),
+    });
+    expect(sent.status, await sent.clone().text()).toBe(200);
+    expect(ShowCommand.parse(await sent.json())).toMatchObject({
+      sessionId: created.sessionId,
+      broadcastId: null,
+      outcome: 'spoken',
+      text: 'Hello both of you.',
+    });
+    const june = joined
+      .logOf(characterIdentity('june'))
+      .frames.filter((f) => f.at >= sentAt && f.level > SPEECH_RMS);
+    expect(june.length, "frames of June's voice").toBeGreaterThan(20);
+    const turns = await eventually(
+      async () =>
+        SessionDetail.parse(await (await api(`/api/sessions/${created.sessionId}`)).json()).transcript,
+      (t) => t.some((x) => x.source === 'api'),
+      { what: 'the line stored' },
+    );
+    expect(turns.find((t) => t.source === 'api')).toMatchObject({
+      role: 'assistant',
+      speaker: 'june',
+      text: 'Hello both of you.',
+    });
   });
 });

@@ -29,19 +29,23 @@ export function broadcastApi(api: ApiClient, broadcastId: string): BroadcastApi 
         .broadcastStatus(broadcastId, { status, ...(error ? { error: error.slice(0, 1000) } : {}) })
         .catch(() => undefined),
     avatar: (url) => api.file(url),
-    commandFinished: async (commandId, report) => {
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          await api.showCommandReport(broadcastId, commandId, report);
-          return true;
-        } catch (err) {
-          const retryable = err instanceof ApiError && err.retryable;
-          if (!retryable || attempt >= COMMAND_REPORT_ATTEMPTS) return false;
-          await new Promise((r) => setTimeout(r, COMMAND_REPORT_RETRY_MS * 2 ** (attempt - 1)));
-        }
-      }
-    },
+    commandFinished: (commandId, report) =>
+      reportCommand(() => api.showCommandReport({ broadcastId }, commandId, report)),
   };
+}
+
+/** Sends a show-control report, again while the API may still take it; false when it never did. */
+export async function reportCommand(send: () => Promise<void>): Promise<boolean> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await send();
+      return true;
+    } catch (err) {
+      const retryable = err instanceof ApiError && err.retryable;
+      if (!retryable || attempt >= COMMAND_REPORT_ATTEMPTS) return false;
+      await new Promise((r) => setTimeout(r, COMMAND_REPORT_RETRY_MS * 2 ** (attempt - 1)));
+    }
+  }
 }
 
 /** A character's avatar as a local file ffmpeg can read, or null (the stage then shows its name). */

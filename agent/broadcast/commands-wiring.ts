@@ -27,10 +27,11 @@ import {
 import type { ShowController, ShowEffect, ShowSource } from './show.ts';
 import { type BroadcastModerationOptions, broadcastModerationOptions } from './speech-moderation.ts';
 
-/** What the dispatcher's effects are carried out on: the running broadcast. */
+/** What the dispatcher's effects are carried out on: the running broadcast, or a group call. */
 export interface ShowCommandHost {
   floor: FloorController;
-  show: ShowController;
+  /** The broadcast's stage; without one (a group call) gestures and switches are refused. */
+  show?: ShowController;
   /** A character's answer to a prompt in its own words (its LLM and persona), not said. */
   compose(characterId: string, prompt: string, signal: AbortSignal): Promise<string>;
   /** Whether `text` may go on air as it is (the broadcast's speech moderation, nothing replaced). */
@@ -127,10 +128,8 @@ export class ShowCommands {
       onError: (err) => host.logger.error({ err }, 'show command failed'),
       ...deps,
     });
-    this.#offs.push(
-      this.dispatcher.subscribe((effect) => this.#effect(effect)),
-      host.show.subscribe((effect) => this.#showEffect(effect)),
-    );
+    this.#offs.push(this.dispatcher.subscribe((effect) => this.#effect(effect)));
+    if (host.show) this.#offs.push(host.show.subscribe((effect) => this.#showEffect(effect)));
   }
 
   /** Hands a command to the dispatcher; returns its id (the API's, or a new one). An API command seen before is only acknowledged again. */
@@ -177,7 +176,7 @@ export class ShowCommands {
         this.#apply(effect.id, effect.source, effect.action);
         return;
       case 'restore':
-        this.#host.show.expression(effect.name, effect.characterId, 'director');
+        this.#host.show?.expression(effect.name, effect.characterId, 'director');
         return;
       case 'finished':
         this.#finished(effect);
@@ -238,6 +237,13 @@ export class ShowCommands {
     const { show } = this.#host;
     this.#applying = id;
     try {
+      // A group call takes only lines and topics (the API refuses the rest before it gets here).
+      if (!show)
+        return this.#applied(id, {
+          ok: false,
+          code: 'unsupported',
+          message: `${action.type} needs a stage: a group call has none`,
+        });
       switch (action.type) {
         case 'switch': {
           const r = show.switchTo(action.characterId, action.transition, showSource(source));

@@ -12,6 +12,8 @@ import { bodyErrors, notSignedIn } from './shared.openapi.ts';
 const broadcastId = z.object({ id: z.uuid().describe('The broadcast id') });
 const commandParams = broadcastId.extend({ commandId: z.uuid().describe('The command id') });
 const common = { ...notSignedIn, 404: 'No such broadcast, or not yours' };
+const sessionId = z.object({ id: z.uuid().describe('The group session id') });
+const sessionCommandParams = sessionId.extend({ commandId: z.uuid().describe('The command id') });
 
 export const showControlOperations: ApiOperation[] = [
   {
@@ -53,6 +55,48 @@ export const showControlOperations: ApiOperation[] = [
     params: commandParams,
     responses: { 200: { description: 'The command', schema: ShowCommand } },
     errors: { ...notSignedIn, 404: 'No such broadcast or command, or not yours' },
+  },
+  {
+    method: 'post',
+    path: '/api/sessions/:id/control',
+    operationId: 'controlSession',
+    summary: 'Show control of a running group session: have a character say or answer something, or a topic',
+    description:
+      'The same commands, outcomes and waits as `POST /api/broadcasts/:id/control`, for a group ' +
+      'session that is not a broadcast: `say`, `prompt` and `topic` (a group call has no stage: ' +
+      '`expression`, `motion` and `switch` are 400 `not_supported_in_group_call`). Lines wait for the ' +
+      'floor and are stored as turns with `source: "api"`; they are not moderated (the characters\' ' +
+      'own speech in a group call is not). No webhook: read outcomes with GET. The owner and ' +
+      'operators may control a session.',
+    tag: 'sessions',
+    params: sessionId,
+    query: ShowControlQuery,
+    body: { schema: ShowControlRequest },
+    responses: {
+      200: { description: 'The command and its outcome', schema: ShowCommand },
+      202: { description: 'The command, still `pending` when the wait ran out', schema: ShowCommand },
+    },
+    errors: {
+      ...bodyErrors,
+      400:
+        'The body is not one valid action, `waitMs` is too long, the character is not in the cast, or ' +
+        'the action needs a stage (`not_supported_in_group_call`)',
+      ...notSignedIn,
+      404: 'No such session, or not yours',
+      409: 'Not a group session, a broadcast run (use its broadcast), not active, or its characters have not joined yet',
+      429: 'Too many commands of this session are unfinished (SHOW_CONTROL_MAX_PENDING)',
+      503: 'LiveKit did not take the command',
+    },
+  },
+  {
+    method: 'get',
+    path: '/api/sessions/:id/control/:commandId',
+    operationId: 'getSessionCommand',
+    summary: "A group session's show-control command and what became of it",
+    tag: 'sessions',
+    params: sessionCommandParams,
+    responses: { 200: { description: 'The command', schema: ShowCommand } },
+    errors: { ...notSignedIn, 404: 'No such session or command, or not yours' },
   },
   {
     method: 'put',

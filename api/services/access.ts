@@ -80,10 +80,11 @@ export interface SessionFacts {
 }
 
 /**
- * `read` a session, `end` it, or `join` it (a fresh room token, or an invite for someone else).
- * Operators may read and end any session, but only its owner can put people in its room.
+ * `read` a session, `end` it, `join` it (a fresh room token, or an invite for someone else), or
+ * `control` it (show-control commands to its characters). Operators may read, end and control any
+ * session, but only its owner can put people in its room.
  */
-export type SessionAction = 'read' | 'end' | 'join' | 'delete';
+export type SessionAction = 'read' | 'end' | 'join' | 'delete' | 'control';
 
 export function sessionAccess(p: Principal | undefined, s: SessionFacts, action: SessionAction): Decision {
   if (p === undefined) return 'unauthenticated';

@@ -1,6 +1,6 @@
-import { and, count, eq, isNull } from 'drizzle-orm';
+import { type SQL, and, count, eq, isNull } from 'drizzle-orm';
 import type { Db } from '../../db/client.ts';
-import { broadcasts, controlCommands, sessions } from '../../db/schema.ts';
+import { broadcasts, controlCommands, sessionCharacters, sessions } from '../../db/schema.ts';
 import {
   ShowControlAction,
   ShowDropReason,
@@ -10,6 +10,28 @@ import {
 
 export type ControlCommandRow = typeof controlCommands.$inferSelect;
 
+/** Whose commands: a broadcast's, or a group session's own (sent to the session, not a broadcast). */
+export type ControlScope = { kind: 'broadcast'; id: string } | { kind: 'session'; id: string };
+
+/** The rows of `scope`: a session's own commands are those with no broadcast. */
+function inScope(scope: ControlScope): SQL {
+  return scope.kind === 'broadcast'
+    ? eq(controlCommands.broadcastId, scope.id)
+    : and(eq(controlCommands.sessionId, scope.id), isNull(controlCommands.broadcastId))!;
+}
+
+/** A session as the show-control API checks it before sending it a command. */
+export interface ControlSession {
+  ownerId: string | null;
+  mode: 'call' | 'group';
+  status: 'created' | 'active' | 'ended' | 'failed';
+  roomName: string;
+  agentIdentity: string | null;
+  characterIds: string[];
+  /** The broadcast whose run it is, if any (its commands go through the broadcast). */
+  broadcastId: string | null;
+}
+
 /** The command as the API answers it and the webhook delivers it. */
 export function toShowCommand(row: ControlCommandRow): ShowCommand {
   const action = ShowControlAction.parse(row.action);
@@ -17,6 +39,7 @@ export function toShowCommand(row: ControlCommandRow): ShowCommand {
   return {
     id: row.id,
     broadcastId: row.broadcastId,
+    sessionId: row.sessionId,
     type: action.type,
     outcome: row.outcome,
     ...(reason.success ? { reason: reason.data } : {}),
@@ -47,12 +70,39 @@ export class ShowCommandStore {
     return row && { sessionId, ...row };
   }
 
+  /** The session's facts, its cast and the broadcast it runs for; undefined when there is none. */
+  async session(sessionId: string): Promise<ControlSession | undefined> {
+    const [row] = await this.db
+      .select({
+        ownerId: sessions.ownerId,
+        mode: sessions.mode,
+        status: sessions.status,
+        roomName: sessions.roomName,
+        agentIdentity: sessions.agentIdentity,
+      })
+      .from(sessions)
+      .where(eq(sessions.id, sessionId))
+      .limit(1);
+    if (!row) return undefined;
+    const cast = await this.db
+      .select({ id: sessionCharacters.characterId })
+      .from(sessionCharacters)
+      .where(eq(sessionCharacters.sessionId, sessionId));
+    const [run] = await this.db
+      .select({ id: broadcasts.id })
+      .from(broadcasts)
+      .where(eq(broadcasts.sessionId, sessionId))
+      .limit(1);
+    return { ...row, characterIds: cast.map((c) => c.id), broadcastId: run?.id ?? null };
+  }
+
   async insert(
     id: string,
-    broadcastId: string,
+    scope: ControlScope,
     sessionId: string,
     action: ShowControlAction,
   ): Promise<ControlCommandRow> {
+    const broadcastId = scope.kind === 'broadcast' ? scope.id : null;
     const [row] = await this.db
       .insert(controlCommands)
       .values({ id, broadcastId, sessionId, action })
@@ -60,36 +110,30 @@ export class ShowCommandStore {
     return row!;
   }
 
-  async get(broadcastId: string, id: string): Promise<ControlCommandRow | undefined> {
+  async get(scope: ControlScope, id: string): Promise<ControlCommandRow | undefined> {
     const [row] = await this.db
       .select()
       .from(controlCommands)
-      .where(and(eq(controlCommands.id, id), eq(controlCommands.broadcastId, broadcastId)))
+      .where(and(eq(controlCommands.id, id), inScope(scope)))
       .limit(1);
     return row;
   }
 
   /** The job has the command; true the first time (false when it was known already, or unknown). */
-  async received(broadcastId: string, id: string, at: Date): Promise<boolean> {
+  async received(scope: ControlScope, id: string, at: Date): Promise<boolean> {
     const updated = await this.db
       .update(controlCommands)
       .set({ receivedAt: at })
-      .where(
-        and(
-          eq(controlCommands.id, id),
-          eq(controlCommands.broadcastId, broadcastId),
-          isNull(controlCommands.receivedAt),
-        ),
-      )
+      .where(and(eq(controlCommands.id, id), inScope(scope), isNull(controlCommands.receivedAt)))
       .returning({ id: controlCommands.id });
     return updated.length > 0;
   }
 
-  async pendingCount(broadcastId: string): Promise<number> {
+  async pendingCount(scope: ControlScope): Promise<number> {
     const [row] = await this.db
       .select({ n: count() })
       .from(controlCommands)
-      .where(and(eq(controlCommands.broadcastId, broadcastId), eq(controlCommands.outcome, 'pending')));
+      .where(and(inScope(scope), eq(controlCommands.outcome, 'pending')));
     return row?.n ?? 0;
   }
 
@@ -98,7 +142,7 @@ export class ShowCommandStore {
    * when it had finished already (a repeated report, or a lost command reported late).
    */
   async finish(
-    broadcastId: string,
+    scope: ControlScope,
     id: string,
     report: ShowCommandReport,
     at: Date,
@@ -112,13 +156,7 @@ export class ShowCommandStore {
         text: report.text ?? null,
         finishedAt: at,
       })
-      .where(
-        and(
-          eq(controlCommands.id, id),
-          eq(controlCommands.broadcastId, broadcastId),
-          eq(controlCommands.outcome, 'pending'),
-        ),
-      )
+      .where(and(eq(controlCommands.id, id), inScope(scope), eq(controlCommands.outcome, 'pending')))
       .returning();
     return row;
   }

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Db } from '../../db/client.ts';
 import {
   BROADCAST_CONTROL_TOPIC,
+  SESSION_CONTROL_ACTIONS,
   type ShowCommand,
   type ShowCommandMessage,
   type ShowCommandReport,
@@ -13,15 +14,22 @@ import type { ShowControlSettings } from '../config.ts';
 import {
   BadRequestError,
   ConflictError,
+  HttpError,
   NotFoundError,
   RateLimitedError,
   UpstreamUnavailableError,
 } from '../errors.ts';
-import type { Principal } from './access.ts';
+import { type Principal, sessionAccess } from './access.ts';
 import { type SecretBox, secretContext } from './broadcasts/secrets.ts';
 import type { BroadcastService } from './broadcasts/service.ts';
 import { LivekitUnavailableError, type LivekitService } from './livekit.ts';
-import { type ControlCommandRow, ShowCommandStore, toShowCommand } from './show-control-store.ts';
+import {
+  type CommandTarget,
+  type ControlCommandRow,
+  type ControlScope,
+  ShowCommandStore,
+  toShowCommand,
+} from './show-control-store.ts';
 import { ShowControlWebhookSender } from './show-control-webhook.ts';
 
 export interface ShowControlDeps {
@@ -88,34 +96,105 @@ export class ShowControlService {
     waitMs: number | undefined,
     log: Logger,
   ): Promise<ShowCommand> {
-    const { settings, store } = this.#d;
-    if (waitMs !== undefined && waitMs > settings.maxWaitMs)
-      throw new BadRequestError(`waitMs must be at most ${settings.maxWaitMs}`);
+    this.#checkWait(waitMs);
     const row = await this.#d.broadcasts.authorize(broadcastId, user, 'write');
     if (!RUNNING.has(row.status) || !row.sessionId)
       throw new ConflictError('the broadcast is not on air: start it first');
     if ('characterId' in action && !row.characterIds.includes(action.characterId))
       throw new BadRequestError(`${action.characterId} is not one of this broadcast's characters`);
-    const target = await store.target(row.sessionId);
+    const target = await this.#d.store.target(row.sessionId);
     if (!target?.agentIdentity)
       throw new ConflictError("the broadcast's characters have not joined yet: try again in a moment");
-    if ((await store.pendingCount(broadcastId)) >= settings.maxPending) {
+    const scope: ControlScope = { kind: 'broadcast', id: broadcastId };
+    const to = { ...target, agentIdentity: target.agentIdentity };
+    return this.#send(scope, to, action, waitMs, log.child({ broadcastId }));
+  }
+
+  /**
+   * Sends `action` to a running group session (not a broadcast's run: that goes through the
+   * broadcast) and waits up to `waitMs` for what became of it. Its owner or an operator may.
+   */
+  async sendToSession(
+    sessionId: string,
+    user: Principal,
+    action: ShowControlAction,
+    waitMs: number | undefined,
+    log: Logger,
+  ): Promise<ShowCommand> {
+    this.#checkWait(waitMs);
+    const session = await this.#session(sessionId, user);
+    if (!(SESSION_CONTROL_ACTIONS as readonly string[]).includes(action.type))
+      throw new HttpError(
+        400,
+        'not_supported_in_group_call',
+        `${action.type} needs a broadcast's stage: a group session takes ${SESSION_CONTROL_ACTIONS.join(', ')}`,
+      );
+    if (session.mode !== 'group') throw new ConflictError('only a group session takes show-control commands');
+    if (session.broadcastId)
+      throw new ConflictError(
+        `this session is a broadcast's run: send commands to /api/broadcasts/${session.broadcastId}/control`,
+      );
+    if (session.status !== 'active' || !session.agentIdentity)
+      throw new ConflictError(
+        session.status === 'ended' || session.status === 'failed'
+          ? 'the session has ended'
+          : "the session's characters have not joined yet: try again in a moment",
+      );
+    if ('characterId' in action && !session.characterIds.includes(action.characterId))
+      throw new BadRequestError(`${action.characterId} is not one of this session's characters`);
+    const target = { sessionId, roomName: session.roomName, agentIdentity: session.agentIdentity };
+    return this.#send({ kind: 'session', id: sessionId }, target, action, waitMs, log);
+  }
+
+  /** A command of a group session `user` may control, as it stands. */
+  async getOfSession(
+    sessionId: string,
+    commandId: string,
+    user: Principal,
+    log: Logger,
+  ): Promise<ShowCommand> {
+    await this.#session(sessionId, user);
+    return this.#wait({ kind: 'session', id: sessionId }, commandId, 0, log);
+  }
+
+  #checkWait(waitMs: number | undefined): void {
+    if (waitMs !== undefined && waitMs > this.#d.settings.maxWaitMs)
+      throw new BadRequestError(`waitMs must be at most ${this.#d.settings.maxWaitMs}`);
+  }
+
+  /** The session, when `user` may control it (its owner or an operator; 404 for anyone else). */
+  async #session(sessionId: string, user: Principal) {
+    const session = await this.#d.store.session(sessionId);
+    if (!session || sessionAccess(user, session, 'control') !== 'allow')
+      throw new NotFoundError('session not found');
+    return session;
+  }
+
+  async #send(
+    scope: ControlScope,
+    target: CommandTarget & { agentIdentity: string },
+    action: ShowControlAction,
+    waitMs: number | undefined,
+    log: Logger,
+  ): Promise<ShowCommand> {
+    const { settings, store } = this.#d;
+    if ((await store.pendingCount(scope)) >= settings.maxPending) {
       const limited = new RateLimitedError(1000);
       limited.retryAfterInS = 1;
       throw limited;
     }
     const id = randomUUID();
-    await store.insert(id, broadcastId, target.sessionId, action);
-    const runLog = log.child({ broadcastId, sessionId: target.sessionId, command: id });
+    await store.insert(id, scope, target.sessionId, action);
+    const runLog = log.child({ sessionId: target.sessionId, command: id });
     const packet = new TextEncoder().encode(
       JSON.stringify({ type: 'command', id, action } satisfies ShowCommandMessage),
     );
     try {
       await this.#deliver(target.roomName, target.agentIdentity, packet);
-      void this.#resend(broadcastId, id, target.sessionId, packet, runLog);
+      void this.#resend(scope, id, target.sessionId, packet, runLog);
     } catch (err) {
       await this.report(
-        broadcastId,
+        scope,
         id,
         { outcome: 'dropped', reason: 'notRunning', message: 'LiveKit did not take it' },
         runLog,
@@ -124,45 +203,46 @@ export class ShowControlService {
       throw err;
     }
     runLog.info({ action: action.type }, 'show command sent');
-    return this.#wait(broadcastId, id, waitMs ?? settings.defaultWaitMs, runLog);
+    return this.#wait(scope, id, waitMs ?? settings.defaultWaitMs, runLog);
   }
 
   /** A command of a broadcast `user` may control, as it stands (waiting up to `waitMs`). */
   async get(broadcastId: string, commandId: string, user: Principal, log: Logger): Promise<ShowCommand> {
     await this.#d.broadcasts.authorize(broadcastId, user, 'read');
-    return this.#wait(broadcastId, commandId, 0, log);
+    return this.#wait({ kind: 'broadcast', id: broadcastId }, commandId, 0, log);
   }
 
   /**
    * The job's report: stored if the command is still pending, then waiters are woken and the
-   * webhook is posted. A repeated report answers the stored outcome; an unknown command is a 404.
+   * webhook is posted (broadcasts only). A repeated report answers the stored outcome; an unknown
+   * command is a 404.
    */
   async report(
-    broadcastId: string,
+    scope: ControlScope,
     commandId: string,
     report: ShowCommandReport,
     log: Logger,
   ): Promise<ShowCommand> {
-    const finished = await this.#d.store.finish(broadcastId, commandId, report, new Date(this.#clock()));
+    const finished = await this.#d.store.finish(scope, commandId, report, new Date(this.#clock()));
     if (!finished) {
-      const row = await this.#d.store.get(broadcastId, commandId);
+      const row = await this.#d.store.get(scope, commandId);
       if (!row) throw new NotFoundError('command not found');
       return toShowCommand(row);
     }
     const command = toShowCommand(finished);
     log.info(
-      { broadcastId, command: commandId, outcome: command.outcome, reason: command.reason },
+      { [`${scope.kind}Id`]: scope.id, command: commandId, outcome: command.outcome, reason: command.reason },
       'show command finished',
     );
     for (const wake of this.#waiting.get(commandId) ?? []) wake();
-    void this.#notify(broadcastId, command, log);
+    if (scope.kind === 'broadcast') void this.#notify(scope.id, command, log);
     return command;
   }
 
   /** The job has the command: it is not sent again. */
-  async received(broadcastId: string, commandId: string): Promise<void> {
-    if (await this.#d.store.received(broadcastId, commandId, new Date(this.#clock()))) return;
-    if (!(await this.#d.store.get(broadcastId, commandId))) throw new NotFoundError('command not found');
+  async received(scope: ControlScope, commandId: string): Promise<void> {
+    if (await this.#d.store.received(scope, commandId, new Date(this.#clock()))) return;
+    if (!(await this.#d.store.get(scope, commandId))) throw new NotFoundError('command not found');
   }
 
   /** Registers the webhook with a new secret, shown in this answer only. */
@@ -197,7 +277,7 @@ export class ShowControlService {
    * The job ignores a command it already has.
    */
   async #resend(
-    broadcastId: string,
+    scope: ControlScope,
     id: string,
     sessionId: string,
     packet: Uint8Array,
@@ -207,7 +287,7 @@ export class ShowControlService {
     for (let attempt = 2; attempt <= settings.sendAttempts; attempt += 1) {
       await new Promise((r) => setTimeout(r, settings.resendMs).unref());
       try {
-        const row = await store.get(broadcastId, id);
+        const row = await store.get(scope, id);
         if (!row || row.outcome !== 'pending' || row.receivedAt) return;
         const target = await store.target(sessionId);
         if (!target?.agentIdentity) continue;
@@ -220,16 +300,16 @@ export class ShowControlService {
   }
 
   /** The command once finished, or as it is after `waitMs`; a pending one past its lifetime is lost. */
-  async #wait(broadcastId: string, id: string, waitMs: number, log: Logger): Promise<ShowCommand> {
+  async #wait(scope: ControlScope, id: string, waitMs: number, log: Logger): Promise<ShowCommand> {
     const { store, settings } = this.#d;
     const deadline = this.#clock() + waitMs;
     for (;;) {
-      const row = await store.get(broadcastId, id);
+      const row = await store.get(scope, id);
       if (!row) throw new NotFoundError('command not found');
       if (row.outcome !== 'pending') return toShowCommand(row);
       if (this.#expired(row))
         return this.report(
-          broadcastId,
+          scope,
           id,
           { outcome: 'dropped', reason: 'lost', message: 'no answer from the show' },
           log,
