@@ -1,9 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 // Unit and component tests sit beside their code; cross-component tests live in test/.
-// End-to-end files run one at a time, each on its own stack. `npm test` runs the two projects as
-// two Vitest runs side by side (scripts/test.ts): in one run, a project whose files go one at a
-// time starts only after every other project has finished.
+// End-to-end files run one at a time, each on its own stack. `npm test` is one Vitest run: it
+// starts a project whose files go one at a time only after every other project has finished, so
+// the unit files run first. `npm run test:side-by-side` (scripts/test.ts) runs the two at once.
 
 export default defineConfig({
   test: {
@@ -17,8 +17,8 @@ export default defineConfig({
           include: ['{agent,api,db,protocol,speech,web,scripts}/**/*.test.ts'],
           // The migrated databases every test database is copied from, built once per run.
           globalSetup: ['db/test-setup.ts'],
-          // A guard against hangs, not a speed bound: these files run beside the end-to-end ones,
-          // and a child process that starts the API (tsx, migrations) can take 30 s on busy cores.
+          // A guard against hangs, not a speed bound: a child process that starts the API (tsx,
+          // migrations) took over 30 s on busy cores (beside the end-to-end files, side by side).
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -2,11 +2,12 @@ import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { projectRoot } from './livekit-server.ts';
 
-// `npm test`'s Vitest part: the unit project and the end-to-end projects as two Vitest runs side by
-// side. One Vitest run cannot do this: it runs a project whose files go one at a time (the
-// end-to-end files, each a real stack on 2 cores) after every other project, so the unit files'
-// time was added to the end-to-end files' instead of hidden beside it. Each line is prefixed with
-// its run's name; the exit code is non-zero when either run fails.
+// `npm run test:side-by-side`: the unit project and the end-to-end project as two Vitest runs at
+// once. One Vitest run cannot do this: it runs a project whose files go one at a time (the
+// end-to-end files, each a real stack) after every other project, so the unit files' time is added
+// to the end-to-end files'. Not `npm test`'s default: on 2 cores the group call's VAD fell behind
+// real time beside the unit files and its spoken checks failed. Each line is prefixed with its
+// run's name; the exit code is non-zero when either run fails.
 
 interface Run {
   name: string;
