@@ -119,7 +119,7 @@ export interface LivekitServerOptions {
   stdio: 'inherit' | 'ignore' | 'pipe';
   /** URLs the server posts its webhooks to, signed with `apiKey`; only for a generated config. @defaultValue [] */
   webhookUrls: string[];
-  /** What finding or building the binary says (the Go build's progress included). @defaultValue nothing */
+  /** What finding or building the binary says (the Go build's progress included), and a start tried again on other ports. @defaultValue nothing */
   log: (msg: string) => void;
   /**
    * Redis `host:port` (`redis.address`) that makes this server one node of a multi-node
@@ -157,13 +157,27 @@ export interface SpawnedLivekitServer extends RunningLivekitServer {
   ready: Promise<void>;
 }
 
-/** Starts livekit-server in dev mode and resolves once it answers HTTP. */
+/**
+ * Starts livekit-server in dev mode and resolves once it answers HTTP. Free ports are chosen and
+ * then bound by the server, so another process can take one in between and the server exits before
+ * it is ready (seen once in a full test run): on ports of its own choosing it then tries others, up
+ * to three times.
+ */
 export async function startLivekitServer(
   opts: Partial<LivekitServerOptions> = {},
 ): Promise<RunningLivekitServer> {
-  const { ready, ...server } = await spawnLivekitServer(opts);
-  await ready;
-  return server;
+  const attempts = opts.port === undefined && opts.configPath === undefined ? 3 : 1;
+  for (let attempt = 1; ; attempt++) {
+    const { ready, ...server } = await spawnLivekitServer(opts);
+    try {
+      await ready;
+      return server;
+    } catch (err) {
+      const exited = server.process.exitCode !== null || server.process.signalCode !== null;
+      if (!exited || attempt >= attempts) throw err;
+      opts.log?.(`${err instanceof Error ? err.message : String(err)}; trying other ports`);
+    }
+  }
 }
 
 /** Starts livekit-server in dev mode without waiting for it: `ready` says when it answers. */
