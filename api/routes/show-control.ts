@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { type Request, Router } from 'express';
 import { z } from 'zod';
 import {
   ShowCommandReport,
@@ -26,13 +26,19 @@ const sessionIdParam = (value: string | string[] | undefined) => uuidParam(value
  * /api/broadcasts/:id/control-webhook`; for a running group session, `POST /api/sessions/:id/control`
  * (say, prompt, topic) and `GET /api/sessions/:id/control/:commandId` (no webhook).
  */
+/** The action of a control request and how long to wait for it (body `waitMs`, else the query's). */
+function commandOf(req: Request) {
+  const query = parseQuery(ShowControlQuery, req.query);
+  const { waitMs = query.waitMs, ...action } = parseOrThrow(ShowControlRequest, req.body, 'request body');
+  return { action, waitMs };
+}
+
 export function showControlRouter(control: ShowControlService): Router {
   const router = Router();
   router.post('/broadcasts/:id/control', async (req, res) => {
     const user = requireUser(req);
     const id = broadcastIdParam(req.params.id);
-    const query = parseQuery(ShowControlQuery, req.query);
-    const { waitMs = query.waitMs, ...action } = parseOrThrow(ShowControlRequest, req.body, 'request body');
+    const { action, waitMs } = commandOf(req);
     const command = await control.send(id, user, action, waitMs, req.log);
     res.status(command.outcome === 'pending' ? 202 : 200).json(command);
   });
@@ -44,8 +50,7 @@ export function showControlRouter(control: ShowControlService): Router {
   router.post('/sessions/:id/control', async (req, res) => {
     const user = requireUser(req);
     const id = sessionIdParam(req.params.id);
-    const query = parseQuery(ShowControlQuery, req.query);
-    const { waitMs = query.waitMs, ...action } = parseOrThrow(ShowControlRequest, req.body, 'request body');
+    const { action, waitMs } = commandOf(req);
     const command = await control.sendToSession(id, user, action, waitMs, req.log);
     res.status(command.outcome === 'pending' ? 202 : 200).json(command);
   });
